@@ -19,6 +19,8 @@ import dev.onvoid.webrtc.RTCPeerConnectionState;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.SetSessionDescriptionObserver;
+import io.p2pcollab.core.IceCandidate;
+import io.p2pcollab.core.IceServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
@@ -57,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * onBufferedAmountChange} (checked), so while paused the link polls the buffered amount every
  * {@link #DRAIN_POLL_MS} ms on the engine's timer thread.
  */
-public final class PeerLink {
+public final class PeerLink implements WireSink {
 
   /** The data channel label of the wire protocol. */
   public static final String LABEL = "p2p-collab";
@@ -132,7 +134,7 @@ public final class PeerLink {
     this.drainTimer = drainTimer;
     this.listener = Objects.requireNonNull(listener, "listener");
     RTCConfiguration config = new RTCConfiguration();
-    for (IceSettings.Server s : ice.servers()) {
+    for (IceServer s : ice.servers()) {
       RTCIceServer server = new RTCIceServer();
       server.urls = new ArrayList<>(s.urls());
       server.username = s.username();
@@ -255,16 +257,17 @@ public final class PeerLink {
   }
 
   /**
-   * Queues one binary message. Returns immediately.
+   * Queues one binary message (its remaining bytes). Returns immediately.
    *
    * @return false if the channel is not open (the message is dropped); true if it was queued
    */
-  public boolean send(byte[] message) {
+  @Override
+  public boolean send(ByteBuffer message) {
     if (!isOpen()) {
       return false;
     }
     try {
-      channel.send(new RTCDataChannelBuffer(ByteBuffer.wrap(message), true));
+      channel.send(new RTCDataChannelBuffer(exact(message), true));
     } catch (Exception e) {
       // webrtc-java throws a bare Exception when libwebrtc refuses the message (buffer full, closing)
       close("send failed: " + e.getMessage());
@@ -277,12 +280,29 @@ public final class PeerLink {
     return true;
   }
 
+  /**
+   * webrtc-java sends the whole backing array of a heap buffer, ignoring position and limit, so
+   * anything but a buffer over exactly one whole array is copied into one.
+   */
+  private static ByteBuffer exact(ByteBuffer message) {
+    if (message.hasArray()
+        && message.arrayOffset() == 0
+        && message.position() == 0
+        && message.remaining() == message.array().length) {
+      return message;
+    }
+    byte[] copy = new byte[message.remaining()];
+    message.duplicate().get(copy);
+    return ByteBuffer.wrap(copy);
+  }
+
   /** Sends a text message, which the wire protocol forbids: lets tests play a broken peer. */
   void sendTextForTest(String text) throws Exception {
     channel.send(new RTCDataChannelBuffer(ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), false));
   }
 
   /** Whether the owner may queue more: false while more than {@link #HIGH_WATER} is buffered. */
+  @Override
   public boolean writable() {
     return isOpen() && !paused;
   }

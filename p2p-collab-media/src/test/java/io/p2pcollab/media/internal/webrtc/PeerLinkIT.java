@@ -2,6 +2,7 @@ package io.p2pcollab.media.internal.webrtc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.p2pcollab.core.IceCandidate;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -127,7 +128,7 @@ class PeerLinkIT {
           return;
         }
         int n = Math.min(CHUNK, payload.length - offset);
-        assertThat(a.send(Arrays.copyOfRange(payload, offset, offset + n))).isTrue();
+        assertThat(a.send(java.nio.ByteBuffer.wrap(payload, offset, n))).isTrue();
         offset += n;
         maxBuffered = Math.max(maxBuffered, a.bufferedAmount());
       }
