@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link SuperPeer} on webrtc-java.
  *
+ * <p>The {@code state} heartbeat goes out every {@link SuperPeerConfig#stateInterval()} and at once
+ * when it changes: a peer taken on or dropped, a new segment.
+ *
  * <p>Threading: one single-thread scheduled executor ({@code p2p-collab-super-peer}) owns all
  * mutable state: the signaling client, the peer table, the counters. webrtc-java, signaling and
  * {@link SegmentSource} callbacks only enqueue onto it. Public methods are safe from any thread:
@@ -227,12 +230,14 @@ public final class WebRtcSuperPeer implements SuperPeer {
             TimeUnit.MILLISECONDS);
     p.link.acceptOffer(sdp);
     publishStats();
+    sendState(); // one upload slot fewer
   }
 
   private void segmentAdded(SegmentRef ref) {
     if (state.get() != State.STARTED || !config.streams().contains(ref.stream())) {
       return;
     }
+    sendState();
     for (ServedPeer p : peers.values()) {
       if (p.link.isOpen()) {
         p.server.announce(ref.stream());
@@ -325,6 +330,7 @@ public final class WebRtcSuperPeer implements SuperPeer {
       }
       if (peers.get(id) == this) {
         peers.remove(id);
+        sendState(); // a slot is free again
       }
       log.debug("stopped serving {}: {}", id, reason);
       publishStats();
