@@ -1,12 +1,15 @@
 package io.p2pcollab.media;
 
 import io.p2pcollab.core.SegmentSource;
+import io.p2pcollab.core.SignalingChannel;
 import io.p2pcollab.core.SignalingTransport;
 import io.p2pcollab.core.SuperPeer;
 import io.p2pcollab.core.SuperPeerConfig;
+import io.p2pcollab.media.internal.webrtc.InProcessSignaling;
 import io.p2pcollab.media.internal.webrtc.WebRtcSuperPeer;
 import io.p2pcollab.media.internal.webrtc.WebSocketSignalingTransport;
 import java.net.URI;
+import java.util.function.Function;
 
 /**
  * Builds the {@link SuperPeer} on webrtc-java, and the signaling transports it can use.
@@ -31,6 +34,17 @@ public final class SuperPeers {
   public static SuperPeer create(
       SuperPeerConfig config, SegmentSource source, SignalingTransport signaling) {
     return new WebRtcSuperPeer(config, source, signaling);
+  }
+
+  /**
+   * Signaling inside one JVM, to attach a super-peer to a Coordinator running in the same process.
+   * For every channel the super-peer opens, {@code acceptor} gets the server's end of a pipe (what
+   * it sends there reaches the super-peer) and returns the listener that hears the super-peer's
+   * frames; feed those to the Coordinator as if they came from a WebSocket.
+   */
+  public static SignalingTransport inProcessSignaling(
+      Function<SignalingChannel, SignalingChannel.Listener> acceptor) {
+    return new InProcessSignaling(acceptor);
   }
 
   /**
