@@ -1,0 +1,46 @@
+package io.p2pcollab.core;
+
+import java.util.Optional;
+
+/**
+ * Stable error codes. The signaling protocol sends them by name in {@code error.code}
+ * (docs/protocol.md §3); the names never change once published. Each is explained in
+ * docs/troubleshooting.md under an anchor of the same name.
+ */
+public enum ErrorCode {
+  /** A binary frame, or a text frame that is not UTF-8. */
+  BAD_FRAME,
+  /** A frame or message over the size limit. */
+  FRAME_TOO_LARGE,
+  /** Not JSON, not an object, a missing or mistyped field, nesting too deep; or a malformed binary message. */
+  BAD_MESSAGE,
+  /** A {@code v} other than 1. */
+  UNSUPPORTED_VERSION,
+  /** A {@code type} (or binary type byte) that is not known. */
+  UNKNOWN_TYPE,
+  /** A message other than {@code hello} before {@code hello}. */
+  NOT_REGISTERED,
+  /** {@code signal.to} names no registered peer. */
+  UNKNOWN_PEER,
+  /** {@code join}/{@code peers} for a stream nobody serves. */
+  UNKNOWN_STREAM,
+  /** Too many messages per second. */
+  RATE_LIMITED,
+  /** The server failed; the peer may retry. */
+  INTERNAL;
+
+  /** The code as sent on the wire (its name). */
+  public String wireName() {
+    return name();
+  }
+
+  /** The code with this wire name, if any (codes are case-sensitive). */
+  public static Optional<ErrorCode> fromWire(String name) {
+    for (ErrorCode code : values()) {
+      if (code.name().equals(name)) {
+        return Optional.of(code);
+      }
+    }
+    return Optional.empty();
+  }
+}

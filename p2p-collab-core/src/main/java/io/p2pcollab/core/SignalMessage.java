@@ -1,0 +1,282 @@
+package io.p2pcollab.core;
+
+import io.p2pcollab.core.internal.Checks;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A signaling message (docs/protocol.md §1): one JSON text frame between a peer and the signaling
+ * server. Encode and decode with {@link SignalingCodec}. Every record validates its fields, so a
+ * message that exists is one the codec can encode.
+ *
+ * <p>Peer → server: {@link Hello}, {@link Join}, {@link State}, {@link PeersRequest}, {@link
+ * Signal} (with {@code to}), {@link Leave}. Server → peer: {@link Welcome}, {@link Joined}, {@link
+ * Peers}, {@link Signal} (with {@code from}), {@link PeerLeft}, {@link Error}.
+ */
+public sealed interface SignalMessage {
+
+  /** The protocol version every frame carries in {@code v}. */
+  int VERSION = 1;
+
+  /** The wire {@code type} of this message. */
+  String type();
+
+  /** The role a peer registers with. */
+  enum Role {
+    VIEWER("viewer"),
+    SUPER_PEER("super-peer");
+
+    private final String wireName;
+
+    Role(String wireName) {
+      this.wireName = wireName;
+    }
+
+    public String wireName() {
+      return wireName;
+    }
+
+    public static Optional<Role> fromWire(String name) {
+      for (Role r : values()) {
+        if (r.wireName.equals(name)) {
+          return Optional.of(r);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /** What a {@link Signal} carries. */
+  enum SignalKind {
+    OFFER("offer"),
+    ANSWER("answer"),
+    CANDIDATE("candidate");
+
+    private final String wireName;
+
+    SignalKind(String wireName) {
+      this.wireName = wireName;
+    }
+
+    public String wireName() {
+      return wireName;
+    }
+
+    public static Optional<SignalKind> fromWire(String name) {
+      for (SignalKind k : values()) {
+        if (k.wireName.equals(name)) {
+          return Optional.of(k);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * First message of a page visit: register.
+   *
+   * @param token an authorization token, or null
+   */
+  record Hello(Role role, String token) implements SignalMessage {
+    public Hello {
+      Objects.requireNonNull(role, "role");
+    }
+
+    public static Hello viewer() {
+      return new Hello(Role.VIEWER, null);
+    }
+
+    @Override
+    public String type() {
+      return "hello";
+    }
+  }
+
+  /** Start watching {@code stream}. */
+  record Join(String stream) implements SignalMessage {
+    public Join {
+      Checks.name(stream, "stream");
+    }
+
+    @Override
+    public String type() {
+      return "join";
+    }
+  }
+
+  /** Heartbeat: what the peer holds and can serve. On the wire its fields sit at the top level. */
+  record State(PeerState state) implements SignalMessage {
+    public State {
+      Objects.requireNonNull(state, "state");
+    }
+
+    @Override
+    public String type() {
+      return "state";
+    }
+  }
+
+  /**
+   * Ask for a fresh peer list. Its wire type is {@code peers}, like the answer's; a {@code peers}
+   * frame without a {@code peers} array is this request.
+   *
+   * @param max the most peers wanted (&ge; 1), or 0 to let the server choose (omitted on the wire)
+   */
+  record PeersRequest(String stream, int max) implements SignalMessage {
+    public PeersRequest {
+      Checks.name(stream, "stream");
+      Checks.nonNegative(max, "max");
+    }
+
+    @Override
+    public String type() {
+      return "peers";
+    }
+  }
+
+  /**
+   * SDP or ICE relayed between two peers by ID. A peer sends it with {@code to} (and no {@code
+   * from}); the server relays it with {@code from} set ({@link #relayedFrom}). Offers and answers
+   * carry {@code sdp}, candidates carry {@code candidate}, never both.
+   */
+  record Signal(PeerId to, PeerId from, SignalKind kind, String sdp, IceCandidate candidate)
+      implements SignalMessage {
+    public Signal {
+      Objects.requireNonNull(kind, "kind");
+      if (to == null && from == null) {
+        throw new IllegalArgumentException("a signal needs 'to' or 'from'");
+      }
+      if (kind == SignalKind.CANDIDATE) {
+        Objects.requireNonNull(candidate, "candidate");
+        if (sdp != null) {
+          throw new IllegalArgumentException("a candidate signal carries no sdp");
+        }
+      } else {
+        Objects.requireNonNull(sdp, "sdp");
+        if (candidate != null) {
+          throw new IllegalArgumentException("an offer/answer carries no candidate");
+        }
+      }
+    }
+
+    /** An offer or answer to send to {@code to}. */
+    public static Signal sdp(PeerId to, SignalKind kind, String sdp) {
+      return new Signal(to, null, kind, sdp, null);
+    }
+
+    /** A candidate to send to {@code to}. */
+    public static Signal candidate(PeerId to, IceCandidate candidate) {
+      return new Signal(to, null, SignalKind.CANDIDATE, null, candidate);
+    }
+
+    /** This signal as the server relays it: {@code from} set, {@code to} dropped. */
+    public Signal relayedFrom(PeerId sender) {
+      return new Signal(null, Objects.requireNonNull(sender, "sender"), kind, sdp, candidate);
+    }
+
+    @Override
+    public String type() {
+      return "signal";
+    }
+  }
+
+  /** Graceful end of the page visit. */
+  record Leave() implements SignalMessage {
+    @Override
+    public String type() {
+      return "leave";
+    }
+  }
+
+  /**
+   * Registered.
+   *
+   * @param heartbeat how often the peer sends its state; whole milliseconds, positive
+   */
+  record Welcome(PeerId peerId, List<IceServer> iceServers, Duration heartbeat, List<StreamInfo> streams)
+      implements SignalMessage {
+    public Welcome {
+      Objects.requireNonNull(peerId, "peerId");
+      iceServers = List.copyOf(iceServers);
+      streams = List.copyOf(streams);
+      Objects.requireNonNull(heartbeat, "heartbeat");
+      if (heartbeat.isNegative()
+          || heartbeat.isZero()
+          || heartbeat.toNanos() % 1_000_000 != 0
+          || heartbeat.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("heartbeat must be positive whole milliseconds: " + heartbeat);
+      }
+    }
+
+    @Override
+    public String type() {
+      return "welcome";
+    }
+  }
+
+  /** The stream to watch and whom to connect to. */
+  record Joined(StreamInfo stream, List<PeerEntry> peers) implements SignalMessage {
+    public Joined {
+      Objects.requireNonNull(stream, "stream");
+      peers = List.copyOf(peers);
+    }
+
+    @Override
+    public String type() {
+      return "joined";
+    }
+  }
+
+  /** A fresh peer list for {@code stream}. */
+  record Peers(String stream, List<PeerEntry> peers) implements SignalMessage {
+    public Peers {
+      Checks.name(stream, "stream");
+      peers = List.copyOf(peers);
+    }
+
+    @Override
+    public String type() {
+      return "peers";
+    }
+  }
+
+  /** A neighbour in {@code stream} left or went silent. */
+  record PeerLeft(PeerId peerId, String stream) implements SignalMessage {
+    public PeerLeft {
+      Objects.requireNonNull(peerId, "peerId");
+      Checks.name(stream, "stream");
+    }
+
+    @Override
+    public String type() {
+      return "peer-left";
+    }
+  }
+
+  /**
+   * A refused message.
+   *
+   * @param message human-readable text
+   * @param ref the type of the message that caused it, or null
+   */
+  record Error(ErrorCode code, String message, String ref) implements SignalMessage {
+    public Error {
+      Objects.requireNonNull(code, "code");
+      Objects.requireNonNull(message, "message");
+    }
+
+    /** The error a peer is sent for {@code e}. */
+    public static Error of(P2pCollabException e) {
+      String text = e.getMessage();
+      String prefix = e.code() + ": ";
+      return new Error(e.code(), text.startsWith(prefix) ? text.substring(prefix.length()) : text, e.ref());
+    }
+
+    @Override
+    public String type() {
+      return "error";
+    }
+  }
+}

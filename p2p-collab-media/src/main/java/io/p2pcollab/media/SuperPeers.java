@@ -1,0 +1,58 @@
+package io.p2pcollab.media;
+
+import io.p2pcollab.core.SegmentSource;
+import io.p2pcollab.core.SignalingChannel;
+import io.p2pcollab.core.SignalingTransport;
+import io.p2pcollab.core.SuperPeer;
+import io.p2pcollab.core.SuperPeerConfig;
+import io.p2pcollab.media.internal.webrtc.InProcessSignaling;
+import io.p2pcollab.media.internal.webrtc.WebRtcSuperPeer;
+import io.p2pcollab.media.internal.webrtc.WebSocketSignalingTransport;
+import java.net.URI;
+import java.util.function.Function;
+
+/**
+ * Builds the {@link SuperPeer} on webrtc-java, and the signaling transports it can use.
+ *
+ * <pre>{@code
+ * SuperPeer superPeer = SuperPeers.create(
+ *     SuperPeerConfig.builder("main").maxPeers(4).build(),
+ *     segmentStore,                                   // the Media Server's SegmentSource
+ *     SuperPeers.webSocketSignaling(URI.create("ws://127.0.0.1:8081/signal")));
+ * superPeer.start().join();
+ * }</pre>
+ */
+public final class SuperPeers {
+
+  private SuperPeers() {}
+
+  /**
+   * A new super-peer (state {@code NEW}) serving {@code config.streams()} from {@code source},
+   * registering through {@code signaling}. Native WebRTC resources are taken on {@code start()}
+   * and released on {@code close()}.
+   */
+  public static SuperPeer create(
+      SuperPeerConfig config, SegmentSource source, SignalingTransport signaling) {
+    return new WebRtcSuperPeer(config, source, signaling);
+  }
+
+  /**
+   * Signaling inside one JVM, to attach a super-peer to a Coordinator running in the same process.
+   * For every channel the super-peer opens, {@code acceptor} gets the server's end of a pipe (what
+   * it sends there reaches the super-peer) and returns the listener that hears the super-peer's
+   * frames; feed those to the Coordinator as if they came from a WebSocket.
+   */
+  public static SignalingTransport inProcessSignaling(
+      Function<SignalingChannel, SignalingChannel.Listener> acceptor) {
+    return new InProcessSignaling(acceptor);
+  }
+
+  /**
+   * Signaling over a WebSocket (the JDK's client), e.g. {@code ws://127.0.0.1:8081/signal}.
+   *
+   * @throws IllegalArgumentException if the URI is not {@code ws://} or {@code wss://}
+   */
+  public static SignalingTransport webSocketSignaling(URI uri) {
+    return new WebSocketSignalingTransport(uri);
+  }
+}

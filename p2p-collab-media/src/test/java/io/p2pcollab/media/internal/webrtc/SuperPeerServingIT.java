@@ -1,0 +1,146 @@
+package io.p2pcollab.media.internal.webrtc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.p2pcollab.core.Hashes;
+import io.p2pcollab.core.PeerId;
+import io.p2pcollab.core.SegmentRef;
+import io.p2pcollab.core.SignalMessage;
+import io.p2pcollab.core.StreamHolding;
+import io.p2pcollab.core.SuperPeer;
+import io.p2pcollab.core.SuperPeerConfig;
+import io.p2pcollab.media.SuperPeers;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The super-peer and a Java viewer over real webrtc-java, signaled by an in-memory Coordinator. */
+class SuperPeerServingIT {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final FakeCoordinator coordinator = new FakeCoordinator();
+  private final InMemorySegmentSource source = new InMemorySegmentSource();
+  private SuperPeer superPeer;
+  private WebRtcViewer viewer;
+  private WebRtcViewer second;
+
+  @BeforeEach
+  void setUp() {
+    LoopbackOnly.assumeLoopbackOnlyNetwork();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (viewer != null) {
+      viewer.close();
+    }
+    if (second != null) {
+      second.close();
+    }
+    if (superPeer != null) {
+      superPeer.close();
+    }
+    coordinator.close();
+  }
+
+  @Test
+  void viewer_fetchesSegments_andNewOnesAreAnnounced() throws Exception {
+    byte[] init = bytes(900, 1);
+    byte[] seg1 = bytes(300_000, 2);
+    source.put(SegmentRef.init("main", "0"), init);
+    source.put(new SegmentRef("main", "0", 1), seg1);
+    superPeer = start(SuperPeerConfig.builder("main").allowLoopback(true).build());
+
+    viewer = new WebRtcViewer(coordinator, true, 2);
+    viewer.start().get(10, TimeUnit.SECONDS);
+    viewer.join("main").get(10, TimeUnit.SECONDS);
+
+    assertThat(fetch(viewer, SegmentRef.init("main", "0"), init)).isEqualTo(init);
+    assertThat(fetch(viewer, new SegmentRef("main", "0", 1), seg1)).isEqualTo(seg1);
+
+    byte[] seg2 = bytes(50_000, 3);
+    source.put(new SegmentRef("main", "0", 2), seg2); // announced by a fresh HAVE
+    assertThat(fetch(viewer, new SegmentRef("main", "0", 2), seg2)).isEqualTo(seg2);
+
+    SuperPeer.Stats stats = superPeer.stats();
+    assertThat(stats.connectedPeers()).isEqualTo(1);
+    assertThat(stats.segmentsServed()).isEqualTo(3);
+    assertThat(stats.bytesServed()).isEqualTo(init.length + seg1.length + seg2.length);
+    SignalMessage.State state = latestState();
+    assertThat(state.state().streams().get(0)).isEqualTo(new StreamHolding("main", 2, 2));
+    assertThat(state.state().uploadSlots()).isEqualTo(3);
+  }
+
+  @Test
+  void offersBeyondMaxPeers_areRefused() throws Exception {
+    byte[] seg = bytes(1000, 4);
+    source.put(new SegmentRef("main", "0", 1), seg);
+    superPeer = start(SuperPeerConfig.builder("main").maxPeers(1).allowLoopback(true).build());
+
+    viewer = new WebRtcViewer(coordinator, true, 1);
+    viewer.start().get(10, TimeUnit.SECONDS);
+    viewer.join("main").get(10, TimeUnit.SECONDS);
+    assertThat(fetch(viewer, new SegmentRef("main", "0", 1), seg)).isEqualTo(seg);
+
+    second = new WebRtcViewer(coordinator, true, 1);
+    second.start().get(10, TimeUnit.SECONDS);
+    second.join("main").get(10, TimeUnit.SECONDS);
+    assertThatThrownBy(
+            () ->
+                second
+                    .fetch(new SegmentRef("main", "0", 1), null, Duration.ofSeconds(2))
+                    .get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(WebRtcViewer.FetchException.class);
+    assertThat(superPeer.stats().offersRefused()).isEqualTo(1);
+    assertThat(superPeer.stats().connectedPeers()).isEqualTo(1);
+  }
+
+  @Test
+  void lifecycle_isNewStartedClosed_andCloseIsIdempotent() throws Exception {
+    superPeer = SuperPeers.create(SuperPeerConfig.builder("main").allowLoopback(true).build(), source, coordinator);
+    assertThat(superPeer.state()).isEqualTo(SuperPeer.State.NEW);
+    PeerId id = superPeer.start().get(10, TimeUnit.SECONDS);
+    assertThat(id).isNotNull();
+    assertThat(superPeer.state()).isEqualTo(SuperPeer.State.STARTED);
+    assertThatThrownBy(superPeer::start).isInstanceOf(IllegalStateException.class);
+    superPeer.close();
+    superPeer.close();
+    assertThat(superPeer.state()).isEqualTo(SuperPeer.State.CLOSED);
+  }
+
+  /** The last state the super-peer sent, once it reflects the segment added last. */
+  private SignalMessage.State latestState() throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      var states = coordinator.states;
+      if (!states.isEmpty() && states.get(states.size() - 1).state().streams().get(0).newest() == 2) {
+        return states.get(states.size() - 1);
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("no state with newest 2 in " + coordinator.states);
+  }
+
+  private SuperPeer start(SuperPeerConfig config) throws Exception {
+    SuperPeer sp = SuperPeers.create(config, source, coordinator);
+    sp.start().get(10, TimeUnit.SECONDS);
+    return sp;
+  }
+
+  private static byte[] fetch(WebRtcViewer v, SegmentRef ref, byte[] expected) throws Exception {
+    return v.fetch(ref, Hashes.sha256Hex(expected), WAIT).get(WAIT.toSeconds() + 5, TimeUnit.SECONDS);
+  }
+
+  private static byte[] bytes(int n, long seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+}
