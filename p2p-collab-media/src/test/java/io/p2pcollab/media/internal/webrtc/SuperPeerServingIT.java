@@ -128,6 +128,29 @@ class SuperPeerServingIT {
   }
 
   @Test
+  void signalingDrop_reRegisters_andOpenChannelsKeepServing() throws Exception {
+    byte[] seg = bytes(20_000, 6);
+    SegmentRef ref = new SegmentRef("main", "0", 1);
+    source.put(ref, seg);
+    superPeer = start(SuperPeerConfig.builder("main").allowLoopback(true).build());
+    PeerId first = coordinator.superPeers().get(0);
+    viewer = new WebRtcViewer(coordinator, true, 1);
+    viewer.start().get(10, TimeUnit.SECONDS);
+    viewer.join("main").get(10, TimeUnit.SECONDS);
+    assertThat(fetch(viewer, ref, seg)).isEqualTo(seg);
+
+    coordinator.dropAll();
+
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while ((coordinator.superPeers().isEmpty() || coordinator.superPeers().contains(first))
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(coordinator.superPeers()).hasSize(1).doesNotContain(first);
+    assertThat(fetch(viewer, ref, seg)).isEqualTo(seg); // the data channel outlives signaling
+  }
+
+  @Test
   void lifecycle_isNewStartedClosed_andCloseIsIdempotent() throws Exception {
     superPeer = SuperPeers.create(SuperPeerConfig.builder("main").allowLoopback(true).build(), source, coordinator);
     assertThat(superPeer.state()).isEqualTo(SuperPeer.State.NEW);
