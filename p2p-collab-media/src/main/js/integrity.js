@@ -172,6 +172,8 @@ export function encodeBase64Url(bytes) {
  * @param {string} publicKey
  * @returns {Promise<SegmentVerifier>}
  * @throws {TypeError} (rejects) if it is not a public key
+ * @throws {Error} (rejects) the platform's NotSupportedError if WebCrypto has no Ed25519: then
+ *   peer-to-peer cannot be used, fetch everything over HTTP
  */
 export async function createVerifier(subtle, publicKey) {
   const raw = decodeBase64Url(publicKey, 32);
@@ -179,6 +181,8 @@ export async function createVerifier(subtle, publicKey) {
   try {
     key = await subtle.importKey('raw', asBufferSource(raw), ALGORITHM, false, ['verify']);
   } catch (e) {
+    // A browser without WebCrypto Ed25519 cannot verify: the caller falls back to HTTP only.
+    if (e instanceof Error && e.name === 'NotSupportedError') throw e;
     throw new TypeError(`not an Ed25519 public key: ${e instanceof Error ? e.message : e}`);
   }
   return new SegmentVerifier(subtle, publicKey, key);

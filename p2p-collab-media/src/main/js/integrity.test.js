@@ -122,3 +122,10 @@ test('entries and base64url are checked strictly', () => {
   assert.deepEqual(decodeBase64Url('AAE', 2), Uint8Array.of(0, 1));
   assert.throws(() => decodeBase64Url('AAF', 2), TypeError);
 });
+
+test('a WebCrypto without Ed25519 is told apart from a bad key', async () => {
+  const noEd25519 = /** @type {SubtleCrypto} */ (/** @type {unknown} */ ({
+    importKey: async () => { throw new DOMException('Unrecognized algorithm name', 'NotSupportedError'); },
+  }));
+  await assert.rejects(createVerifier(noEd25519, fixture.key.publicKey), (e) => e instanceof Error && e.name === 'NotSupportedError');
+});

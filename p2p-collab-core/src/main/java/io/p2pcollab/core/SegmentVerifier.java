@@ -8,6 +8,7 @@ import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import io.p2pcollab.core.internal.Checks;
 import io.p2pcollab.core.internal.Ed25519;
 import java.io.IOException;
 import java.io.StringReader;
@@ -94,7 +95,7 @@ public final class SegmentVerifier {
    * @throws IllegalArgumentException if {@code stream} is not a stream ID
    */
   public Result verifyAll(String stream, String json) {
-    new SegmentRef(stream, "0", 0); // validates the stream ID
+    Checks.name(stream, "stream");
     JsonObject root = parse(json);
     Map<SegmentRef, SegmentSignature> trusted = new LinkedHashMap<>();
     Map<String, String> rejected = new LinkedHashMap<>();
