@@ -1,5 +1,6 @@
 package io.p2pcollab.core;
 
+import io.p2pcollab.core.internal.Checks;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -33,6 +34,7 @@ public record SuperPeerConfig(
     if (streams.isEmpty()) {
       throw new IllegalArgumentException("a super-peer serves at least one stream");
     }
+    streams.forEach(s -> Checks.name(s, "stream"));
     if (maxPeers < 1) {
       throw new IllegalArgumentException("maxPeers must be >= 1: " + maxPeers);
     }

@@ -81,6 +81,11 @@ class SignalingCodecTest {
     EXPECTED.put(
         "joined", new Joined(MAIN, List.of(new PeerEntry(SP, true), new PeerEntry(B, false))));
     EXPECTED.put("joined-no-peers", new Joined(MAIN, List.of()));
+    EXPECTED.put(
+        "joined-signed",
+        new Joined(
+            StreamInfo.standardSigned("main", "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"),
+            List.of(new PeerEntry(SP, true))));
     EXPECTED.put("peers", new Peers("main", List.of(new PeerEntry(B, false))));
     EXPECTED.put("peers-empty", new Peers("main", List.of()));
     EXPECTED.put("peer-left", new PeerLeft(B, "main"));

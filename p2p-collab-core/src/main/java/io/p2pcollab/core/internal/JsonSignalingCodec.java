@@ -164,6 +164,8 @@ public final class JsonSignalingCodec implements SignalingCodec {
     w.name("id").value(s.id());
     w.name("manifestUrl").value(s.manifestUrl());
     w.name("hashesUrl").value(s.hashesUrl());
+    optional(w, "publicKey", s.publicKey());
+    optional(w, "signaturesUrl", s.signaturesUrl());
     w.endObject();
   }
 
@@ -284,7 +286,12 @@ public final class JsonSignalingCodec implements SignalingCodec {
   }
 
   private static StreamInfo streamInfo(Fields f) {
-    return new StreamInfo(f.string("id"), f.string("manifestUrl"), f.string("hashesUrl"));
+    return new StreamInfo(
+        f.string("id"),
+        f.string("manifestUrl"),
+        f.string("hashesUrl"),
+        f.optString("publicKey"),
+        f.optString("signaturesUrl"));
   }
 
   private static IceServer iceServer(Fields f) {

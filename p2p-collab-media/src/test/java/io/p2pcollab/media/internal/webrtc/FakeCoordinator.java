@@ -37,6 +37,22 @@ final class FakeCoordinator implements SignalingTransport, AutoCloseable {
     return CompletableFuture.completedFuture(s);
   }
 
+  /** Closes every session from the server side, as a restarting Coordinator would. */
+  void dropAll() {
+    sessions.values().forEach(Session::close);
+  }
+
+  /** IDs of the super-peers registered now. */
+  List<PeerId> superPeers() {
+    List<PeerId> ids = new ArrayList<>();
+    sessions.forEach((id, s) -> {
+      if (s.role == SignalMessage.Role.SUPER_PEER) {
+        ids.add(id);
+      }
+    });
+    return ids;
+  }
+
   @Override
   public void close() {
     delivery.shutdownNow();

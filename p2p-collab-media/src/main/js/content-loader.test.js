@@ -1,0 +1,157 @@
+// The Content Loader's decisions, with an in-memory WebRTC, a fake origin and a manual clock.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ContentLoader, fileName, parseFileName } from './content-loader.js';
+import { INIT } from './wire.js';
+import { fakeOrigin, fakeRtc, FakeSignaling, ManualClock, settle } from './fakes.test-support.js';
+
+const BASE = 'http://127.0.0.1:8080/';
+const STREAM = { id: 'main', manifestUrl: '/live/main/manifest.mpd', hashesUrl: '/live/main/hashes.json' };
+const url = (name) => `http://127.0.0.1:8080/live/main/${name}`;
+const segment = (n, size = 40_000) => Uint8Array.from({ length: size }, (_, i) => (i * 31 + n) & 0xff);
+const ID = (c) => c.repeat(22);
+
+async function swarm(count, segments) {
+  const clock = new ManualClock();
+  const origin = await fakeOrigin(segments);
+  const rtc = fakeRtc();
+  const relay = new Map();
+  const loaders = [];
+  for (let i = 0; i < count; i++) {
+    const signaling = new FakeSignaling(ID(String.fromCharCode(97 + i)), relay);
+    loaders.push(new ContentLoader({
+      signaling, stream: STREAM, baseUrl: BASE, RTCPeerConnection: rtc.RTCPeerConnection,
+      fetch: origin.fetch, now: clock.now, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout,
+    }));
+  }
+  return { clock, origin, loaders };
+}
+
+test('file names map one to one onto segment references', () => {
+  assert.deepEqual(parseFileName('chunk-stream0-00042.m4s'), { track: '0', number: 42 });
+  assert.deepEqual(parseFileName('init-stream1.m4s'), { track: '1', number: INIT });
+  assert.equal(fileName('0', 42), 'chunk-stream0-00042.m4s');
+  assert.equal(parseFileName('chunk-stream0-42.m4s'), null, 'not the spelling the server uses');
+  assert.equal(parseFileName('manifest.mpd'), null);
+});
+
+test('with no neighbour a segment comes over HTTP, verified, and is counted as HTTP', async () => {
+  const name = 'chunk-stream0-00001.m4s';
+  const { clock, origin, loaders: [a] } = await swarm(1, { [name]: segment(1) });
+  a.start([]);
+  const got = await a.load(url(name), clock.now() + 3000);
+  assert.equal(got.source, 'http');
+  assert.deepEqual(got.data, segment(1));
+  assert.deepEqual(a.stats().bytes, { peer: 0, superPeer: 0, http: 40_000 });
+  assert.deepEqual(origin.served, [name]);
+  assert.equal(a.signaling.states.at(-1).streams[0].newest, 1, 'reports what it holds to the tracker');
+});
+
+test('a neighbour that announced the segment serves it; the origin sends nothing', async () => {
+  const name = 'chunk-stream0-00002.m4s';
+  const { clock, origin, loaders: [a, b] } = await swarm(2, { [name]: segment(2) });
+  a.start([]);
+  await a.load(url(name), clock.now() + 3000); // a holds it now
+  b.start([{ id: a.signaling.peerId, superPeer: false }]);
+  await clock.advance(10);
+  assert.equal(b.stats().peers, 1);
+  const got = await b.load(url(name), clock.now() + 3000);
+  assert.equal(got.source, 'peer');
+  assert.deepEqual(got.data, segment(2));
+  assert.equal(origin.served.length, 1, 'only a fetched it from the origin');
+  assert.equal(a.stats().uploaded, 40_000);
+});
+
+test('a segment nobody holds yet is waited for, then taken from the neighbour that announces it', async () => {
+  const name = 'chunk-stream0-00003.m4s';
+  const { clock, origin, loaders: [a, b] } = await swarm(2, { [name]: segment(3) });
+  a.start([]);
+  b.start([{ id: a.signaling.peerId, superPeer: false }]);
+  await clock.advance(10);
+  const pending = b.load(url(name), clock.now() + 4000);
+  await clock.advance(500);
+  assert.equal(origin.served.length, 0, 'b waits: the deadline is 4 s away');
+  // a is connected to b, which does not hold it either: a waits too, then takes it from HTTP
+  // (the origin) and announces it; b, still within its deadline, takes it from a.
+  const aLoad = a.load(url(name), clock.now() + 3000);
+  await clock.advance(2100);
+  assert.equal((await aLoad).source, 'http');
+  await clock.advance(10);
+  assert.equal((await pending).source, 'peer');
+  assert.deepEqual(origin.served, [name]);
+});
+
+test('when no neighbour announces it before deadline minus margin, it falls back to HTTP', async () => {
+  const name = 'chunk-stream0-00004.m4s';
+  const { clock, origin, loaders: [a, b] } = await swarm(2, { [name]: segment(4) });
+  a.start([]);
+  b.start([{ id: a.signaling.peerId, superPeer: false }]);
+  await clock.advance(10);
+  const pending = b.load(url(name), clock.now() + 3000);
+  await clock.advance(1900);
+  assert.equal(origin.served.length, 0);
+  await clock.advance(200); // past deadline - 1 s margin
+  assert.equal((await pending).source, 'http');
+});
+
+test('a peer that sends bytes not matching the published hash is dropped and the segment refetched', async () => {
+  const name = 'chunk-stream0-00005.m4s';
+  const { clock, origin, loaders: [a, b] } = await swarm(2, { [name]: segment(5) });
+  a.start([]);
+  await a.load(url(name), clock.now() + 3000);
+  a.cache.get(name).data[100] ^= 0xff; // a turns hostile: its copy is corrupted
+  b.start([{ id: a.signaling.peerId, superPeer: false }]);
+  await clock.advance(10);
+  const bad = [];
+  b.addEventListener('bad-segment', (e) => bad.push(e.detail));
+  const got = await b.load(url(name), clock.now() + 3000);
+  assert.equal(got.source, 'http');
+  assert.deepEqual(got.data, segment(5), 'the player only ever sees verified bytes');
+  assert.deepEqual(bad, [{ fileName: name, peer: a.signaling.peerId }]);
+  await settle();
+  assert.equal(b.stats().peers, 0, 'the hostile neighbour is disconnected');
+  assert.equal(b.stats().bytes.peer, 0);
+  assert.equal(origin.served.length, 2);
+});
+
+test('HTTP bytes that do not match the hash are refused too', async () => {
+  const name = 'chunk-stream0-00006.m4s';
+  const { clock, origin, loaders: [a] } = await swarm(1, { [name]: segment(6) });
+  origin.hashes[name] = '00'.repeat(32);
+  a.start([]);
+  await assert.rejects(a.load(url(name), clock.now() + 3000), /does not match/);
+  assert.equal(a.cache.size, 0, 'nothing unverified is kept or shared');
+});
+
+test('requests for segments not held are answered NOT_FOUND and the requester moves on', async () => {
+  const name = 'chunk-stream0-00007.m4s';
+  const { clock, loaders: [a, b] } = await swarm(2, { [name]: segment(7) });
+  a.start([]);
+  await a.load(url(name), clock.now() + 3000);
+  b.start([{ id: a.signaling.peerId, superPeer: false }]);
+  await clock.advance(10);
+  a.cache.delete(name); // evicted after announcing
+  const pending = b.load(url(name), clock.now() + 3000);
+  await clock.advance(10);
+  assert.equal(a.stats().uploaded, 0, 'a answered NOT_FOUND');
+  await clock.advance(2000); // nobody else can serve it: HTTP at deadline - margin
+  assert.equal((await pending).source, 'http');
+});
+
+test('the window keeps init segments and the newest media segments only', async () => {
+  const segs = { 'init-stream0.m4s': segment(0, 100) };
+  for (let i = 1; i <= 5; i++) segs[fileName('0', i)] = segment(i, 100);
+  const { clock, loaders: [a] } = await swarm(1, segs);
+  a.windowSegments = 3;
+  a.start([]);
+  for (const name of Object.keys(segs)) await a.load(url(name), clock.now() + 3000);
+  assert.deepEqual([...a.cache.keys()], ['init-stream0.m4s', fileName('0', 3), fileName('0', 4), fileName('0', 5)]);
+});
+
+test('URLs outside the stream are not handled', async () => {
+  const { loaders: [a] } = await swarm(1, {});
+  assert.equal(a.handles(url('chunk-stream0-00001.m4s')), true);
+  assert.equal(a.handles('http://127.0.0.1:8080/live/other/chunk-stream0-00001.m4s'), false);
+  assert.equal(a.handles('http://evil.example/live/main/chunk-stream0-00001.m4s'), false);
+  assert.equal(a.handles(url('manifest.mpd')), false);
+});

@@ -1,0 +1,161 @@
+// @ts-check
+/**
+ * Connection API, part 1: the signaling client. One WebSocket to the Coordinator: registers
+ * (`hello` → `welcome`), joins a stream, reports this peer's state when it changes and at least
+ * every heartbeat without being asked, and relays SDP/ICE to other peers by ID.
+ *
+ * Events (CustomEvent, message object in `detail`): `signal`, `peers`, `peer-left`, `error`
+ * (a refused message, or a decode failure), and `close` (terminal).
+ * @module
+ */
+import { decode, encode, SignalingError } from './signaling-codec.js';
+
+/**
+ * @typedef {{
+ *   WebSocket?: typeof WebSocket,
+ *   setInterval?: typeof setInterval,
+ *   clearInterval?: typeof clearInterval,
+ *   role?: 'viewer' | 'super-peer',
+ *   token?: string,
+ * }} SignalingOptions
+ */
+
+export class SignalingClient extends EventTarget {
+  /** @param {string} url @param {SignalingOptions} [options] */
+  constructor(url, options = {}) {
+    super();
+    this.url = url;
+    this.options = options;
+    /** @type {WebSocket | null} */ this.socket = null;
+    /** @type {string | null} */ this.peerId = null;
+    /** @type {any} */ this.welcome = null;
+    /** @type {string | null} last state frame sent */ this.lastState = null;
+    /** @type {any} */ this.state = null;
+    /** @type {Map<string, {resolve: (m: any) => void, reject: (e: any) => void}>} replies awaited, by type */
+    this.pending = new Map();
+    this.heartbeat = /** @type {any} */ (null);
+    this.closed = false;
+  }
+
+  /**
+   * Opens the socket and registers.
+   * @returns {Promise<any>} the `welcome` message
+   */
+  connect() {
+    const WS = this.options.WebSocket ?? globalThis.WebSocket;
+    const socket = new WS(this.url);
+    this.socket = socket;
+    const welcome = this.expect('welcome');
+    socket.onopen = () => this.send({ type: 'hello', role: this.options.role ?? 'viewer', token: this.options.token });
+    socket.onmessage = (e) => this.receive(e.data);
+    socket.onclose = () => this.terminate('socket closed');
+    socket.onerror = () => { /* a close event follows */ };
+    return welcome.then((w) => {
+      this.peerId = w.peerId;
+      this.welcome = w;
+      const every = Math.max(100, w.heartbeatMs);
+      this.heartbeat = (this.options.setInterval ?? setInterval)(() => this.sendState(true), every);
+      return w;
+    });
+  }
+
+  /**
+   * Joins a stream.
+   * @param {string} stream
+   * @returns {Promise<{stream: any, peers: {id: string, superPeer: boolean}[]}>}
+   */
+  join(stream) {
+    const joined = this.expect('joined');
+    this.send({ type: 'join', stream });
+    return joined;
+  }
+
+  /** Asks for a fresh peer list; the answer arrives as a `peers` event. @param {string} stream @param {number} [max] */
+  requestPeers(stream, max) { this.send({ type: 'peers', stream, max }); }
+
+  /**
+   * Relays a signal to another peer.
+   * @param {string} to @param {'offer' | 'answer' | 'candidate'} kind
+   * @param {{sdp?: string, candidate?: {candidate: string, sdpMid?: string | null, sdpMLineIndex: number}}} body
+   */
+  signal(to, kind, body) { this.send({ type: 'signal', to, kind, ...body }); }
+
+  /**
+   * Sets what this peer holds; sent at once if it changed, and repeated every heartbeat.
+   * @param {{streams: {stream: string, segments: number, newest: number}[], uploadSlots: number}} state
+   */
+  setState(state) {
+    this.state = state;
+    this.sendState(false);
+  }
+
+  /** @param {boolean} always */
+  sendState(always) {
+    if (!this.state || !this.peerId) return;
+    const frame = encode({ type: 'state', ...this.state });
+    if (always || frame !== this.lastState) {
+      this.lastState = frame;
+      this.sendFrame(frame);
+    }
+  }
+
+  /** Leaves gracefully and closes. */
+  close() {
+    if (this.closed) return;
+    if (this.peerId) this.send({ type: 'leave' });
+    this.socket?.close(1000, 'leave');
+    this.terminate('closed by the page');
+  }
+
+  /** @param {Record<string, any>} message */
+  send(message) { this.sendFrame(encode(message)); }
+
+  /** @param {string} frame */
+  sendFrame(frame) {
+    if (this.socket && this.socket.readyState === 1) this.socket.send(frame);
+  }
+
+  /** @param {string} type @returns {Promise<any>} */
+  expect(type) {
+    return new Promise((resolve, reject) => this.pending.set(type, { resolve, reject }));
+  }
+
+  /** @param {any} data */
+  receive(data) {
+    let m;
+    try {
+      m = decode(String(data));
+    } catch (e) {
+      const err = e instanceof SignalingError ? e : new SignalingError('BAD_MESSAGE', String(e));
+      this.dispatchEvent(new CustomEvent('error', { detail: { type: 'error', code: err.code, message: err.message } }));
+      return;
+    }
+    const waiter = this.pending.get(m.type);
+    if (waiter) {
+      this.pending.delete(m.type);
+      waiter.resolve(m);
+      return;
+    }
+    if (m.type === 'error') {
+      // A refused hello or join fails the call that waits for its answer.
+      const awaited = m.ref === 'hello' ? 'welcome' : m.ref === 'join' ? 'joined' : null;
+      const w = awaited && this.pending.get(awaited);
+      if (w && awaited) {
+        this.pending.delete(awaited);
+        w.reject(new SignalingError(m.code, m.message));
+        return;
+      }
+    }
+    this.dispatchEvent(new CustomEvent(m.type, { detail: m }));
+  }
+
+  /** @param {string} reason */
+  terminate(reason) {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.heartbeat) (this.options.clearInterval ?? clearInterval)(this.heartbeat);
+    for (const w of this.pending.values()) w.reject(new Error(`signaling ${reason}`));
+    this.pending.clear();
+    this.dispatchEvent(new CustomEvent('close', { detail: { reason } }));
+  }
+}

@@ -1,0 +1,91 @@
+// The signaling client against a fake WebSocket and fake timers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SignalingClient } from './signaling.js';
+import { encode } from './signaling-codec.js';
+
+const PEER = 'q3L0xYz9AbCdEfGhIjKlMn';
+const OTHER = 'b_-9Zz8Yy7Xx6Ww5Vv4Uu3';
+
+function fakeSocket() {
+  const sockets = [];
+  class FakeWebSocket {
+    constructor(url) { this.url = url; this.readyState = 0; this.sent = []; sockets.push(this); setImmediate(() => { this.readyState = 1; this.onopen?.(); }); }
+    send(f) { this.sent.push(JSON.parse(f)); }
+    close() { this.readyState = 3; setImmediate(() => this.onclose?.()); }
+    serverSends(m) { this.onmessage?.({ data: typeof m === 'string' ? m : encode(m) }); }
+  }
+  return { sockets, FakeWebSocket };
+}
+
+function fakeIntervals() {
+  const timers = [];
+  return { timers, setInterval: (fn, ms) => (timers.push({ fn, ms }), timers.length), clearInterval: () => { timers.length = 0; } };
+}
+
+const welcome = { type: 'welcome', peerId: PEER, iceServers: [], heartbeatMs: 1000, streams: [] };
+
+async function connected() {
+  const { sockets, FakeWebSocket } = fakeSocket();
+  const iv = fakeIntervals();
+  const client = new SignalingClient('ws://127.0.0.1:1/signal', { WebSocket: FakeWebSocket, ...iv });
+  const w = client.connect();
+  await new Promise((r) => setImmediate(r));
+  sockets[0].serverSends(welcome);
+  await w;
+  return { client, socket: sockets[0], iv };
+}
+
+test('registers with hello and resolves with the welcome', async () => {
+  const { client, socket } = await connected();
+  assert.deepEqual(socket.sent[0], { v: 1, type: 'hello', role: 'viewer' });
+  assert.equal(client.peerId, PEER);
+});
+
+test('join resolves with joined; a refused join rejects with the error code', async () => {
+  const { client, socket } = await connected();
+  const joined = client.join('main');
+  socket.serverSends({ type: 'joined', stream: { id: 'main', manifestUrl: '/m', hashesUrl: '/h' }, peers: [{ id: OTHER, superPeer: true }] });
+  assert.deepEqual((await joined).peers, [{ id: OTHER, superPeer: true }]);
+  const refused = client.join('nope');
+  socket.serverSends({ type: 'error', code: 'UNKNOWN_STREAM', message: 'no such stream', ref: 'join' });
+  await assert.rejects(refused, (e) => e.code === 'UNKNOWN_STREAM');
+});
+
+test('state is sent when it changes, and repeated every heartbeat even when it does not', async () => {
+  const { client, socket, iv } = await connected();
+  const state = { streams: [{ stream: 'main', segments: 2, newest: 7 }], uploadSlots: 3 };
+  client.setState(state);
+  client.setState({ ...state });
+  assert.equal(socket.sent.filter((m) => m.type === 'state').length, 1, 'an unchanged state is not resent at once');
+  assert.equal(iv.timers[0].ms, 1000);
+  iv.timers[0].fn();
+  iv.timers[0].fn();
+  assert.equal(socket.sent.filter((m) => m.type === 'state').length, 3, 'the heartbeat repeats it');
+});
+
+test('relayed signals, peer lists and departures become events; garbage becomes an error event', async () => {
+  const { client, socket } = await connected();
+  const seen = [];
+  for (const t of ['signal', 'peers', 'peer-left', 'error']) client.addEventListener(t, (e) => seen.push([t, e.detail]));
+  socket.serverSends({ type: 'signal', from: OTHER, kind: 'offer', sdp: 'v=0' });
+  socket.serverSends({ type: 'peers', stream: 'main', peers: [] });
+  socket.serverSends({ type: 'peer-left', peerId: OTHER, stream: 'main' });
+  socket.serverSends('{"v":1,"type":"teleport"}');
+  assert.deepEqual(seen.map(([t]) => t), ['signal', 'peers', 'peer-left', 'error']);
+  assert.equal(seen[0][1].from, OTHER);
+  assert.equal(seen[3][1].code, 'UNKNOWN_TYPE');
+});
+
+test('signal relays by ID and close leaves gracefully', async () => {
+  const { client, socket, iv } = await connected();
+  client.signal(OTHER, 'candidate', { candidate: { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0 } });
+  assert.deepEqual(socket.sent.at(-1), { v: 1, type: 'signal', to: OTHER, kind: 'candidate', candidate: { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0 } });
+  let closed = 0;
+  client.addEventListener('close', () => closed++);
+  client.close();
+  client.close();
+  assert.deepEqual(socket.sent.at(-1), { v: 1, type: 'leave' });
+  assert.equal(closed, 1);
+  assert.equal(iv.timers.length, 0, 'the heartbeat stops');
+});
