@@ -11,7 +11,7 @@ export const MAX_FRAME_BYTES = 65536;
 const MAX_DEPTH = 8;
 
 export const ERROR_CODES = Object.freeze(['BAD_FRAME', 'FRAME_TOO_LARGE', 'BAD_MESSAGE', 'UNSUPPORTED_VERSION',
-  'UNKNOWN_TYPE', 'NOT_REGISTERED', 'UNKNOWN_PEER', 'UNKNOWN_STREAM', 'RATE_LIMITED', 'INTERNAL']);
+  'UNKNOWN_TYPE', 'NOT_REGISTERED', 'UNKNOWN_PEER', 'UNKNOWN_STREAM', 'RATE_LIMITED', 'UNAUTHORIZED', 'INTERNAL']);
 
 /** A refused frame; `code` is one of {@link ERROR_CODES}. */
 export class SignalingError extends Error {

@@ -26,6 +26,8 @@ public enum ErrorCode {
   UNKNOWN_STREAM,
   /** Too many messages per second. */
   RATE_LIMITED,
+  /** The peer is not allowed to do this (e.g. claim the super-peer role without its token). */
+  UNAUTHORIZED,
   /** The server failed; the peer may retry. */
   INTERNAL;
 

@@ -1,0 +1,125 @@
+package io.p2pcollab.tracker;
+
+import io.p2pcollab.core.IceServer;
+import io.p2pcollab.core.SegmentScheduler;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Configuration of a {@link io.p2pcollab.core.Coordinator}. Build with {@link #builder()}.
+ *
+ * @param iceServers STUN/TURN servers handed to peers in {@code welcome} (default none: host
+ *     candidates only, enough on one network)
+ * @param heartbeat how often peers report their state, told to them in {@code welcome}
+ *     (default 1 s)
+ * @param expiry how long a peer may stay silent (no message, no pong) before it is removed from
+ *     every table (default 3 s, the thesis' figure)
+ * @param peersPerList the most peers in one {@code joined}/{@code peers} list (default 5)
+ * @param maxMessagesPerSecond messages one peer may send per second on average, with bursts of
+ *     twice as many (default 50); beyond it messages are refused with {@code RATE_LIMITED}
+ * @param superPeerToken the secret a {@code hello} with role {@code super-peer} must carry; null
+ *     refuses that role to everyone (default null)
+ * @param scheduler the policy that chooses peer lists (default {@link SegmentScheduler#standard()})
+ * @param clock the time source for liveness and rates (default the system clock)
+ */
+public record CoordinatorConfig(
+    List<IceServer> iceServers,
+    Duration heartbeat,
+    Duration expiry,
+    int peersPerList,
+    int maxMessagesPerSecond,
+    String superPeerToken,
+    SegmentScheduler scheduler,
+    Clock clock) {
+
+  public CoordinatorConfig {
+    iceServers = List.copyOf(iceServers);
+    requirePositive(heartbeat, "heartbeat");
+    requirePositive(expiry, "expiry");
+    if (expiry.compareTo(heartbeat) <= 0) {
+      throw new IllegalArgumentException("expiry must be longer than the heartbeat");
+    }
+    if (peersPerList < 1) {
+      throw new IllegalArgumentException("peersPerList must be >= 1: " + peersPerList);
+    }
+    if (maxMessagesPerSecond < 1) {
+      throw new IllegalArgumentException("maxMessagesPerSecond must be >= 1: " + maxMessagesPerSecond);
+    }
+    Objects.requireNonNull(scheduler, "scheduler");
+    Objects.requireNonNull(clock, "clock");
+  }
+
+  /** A builder with every default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private static void requirePositive(Duration d, String name) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive: " + d);
+    }
+  }
+
+  /** Builds a {@link CoordinatorConfig}; the defaults are documented on the record. */
+  public static final class Builder {
+    private List<IceServer> iceServers = List.of();
+    private Duration heartbeat = Duration.ofSeconds(1);
+    private Duration expiry = Duration.ofSeconds(3);
+    private int peersPerList = 5;
+    private int maxMessagesPerSecond = 50;
+    private String superPeerToken;
+    private SegmentScheduler scheduler = SegmentScheduler.standard();
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    public Builder iceServers(List<IceServer> iceServers) {
+      this.iceServers = iceServers;
+      return this;
+    }
+
+    public Builder heartbeat(Duration heartbeat) {
+      this.heartbeat = heartbeat;
+      return this;
+    }
+
+    public Builder expiry(Duration expiry) {
+      this.expiry = expiry;
+      return this;
+    }
+
+    public Builder peersPerList(int peersPerList) {
+      this.peersPerList = peersPerList;
+      return this;
+    }
+
+    public Builder maxMessagesPerSecond(int maxMessagesPerSecond) {
+      this.maxMessagesPerSecond = maxMessagesPerSecond;
+      return this;
+    }
+
+    public Builder superPeerToken(String superPeerToken) {
+      this.superPeerToken = superPeerToken;
+      return this;
+    }
+
+    public Builder scheduler(SegmentScheduler scheduler) {
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if a value is out of range */
+    public CoordinatorConfig build() {
+      return new CoordinatorConfig(
+          iceServers, heartbeat, expiry, peersPerList, maxMessagesPerSecond, superPeerToken, scheduler, clock);
+    }
+  }
+}

@@ -1,0 +1,236 @@
+package io.p2pcollab.tracker;
+
+import io.p2pcollab.core.Coordinator;
+import io.p2pcollab.core.SignalingCodec;
+import io.p2pcollab.core.SignalingConnection;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.java_websocket.WebSocket;
+import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.exceptions.WebsocketNotConnectedException;
+import org.java_websocket.framing.Framedata;
+import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.protocols.Protocol;
+import org.java_websocket.server.WebSocketServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reference signaling adapter: a WebSocket server (Java-WebSocket) at {@code /signal} that
+ * feeds a {@link Coordinator}.
+ *
+ * <p>Frames are capped at {@link SignalingCodec#MAX_FRAME_BYTES} (64 KiB) by the WebSocket
+ * decoder itself, for single frames and for fragmented messages alike, before they are buffered; an
+ * oversize message closes that connection with code 1009 and touches no other. Every connection is
+ * pinged every second: browsers answer pings even in background tabs whose timers are throttled,
+ * so a pong keeps a peer alive.
+ *
+ * <p>Lifecycle: {@link #start()} binds and returns once the server listens; {@link #close()} stops
+ * it and is idempotent. Threading: Java-WebSocket's selector and decoder threads call the
+ * Coordinator's session methods, which only enqueue; one daemon thread sends the pings.
+ */
+public final class WebSocketSignalingServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(WebSocketSignalingServer.class);
+  /** The path peers connect to. */
+  public static final String PATH = "/signal";
+
+  private final Coordinator coordinator;
+  private final Server server;
+  private final Duration pingInterval;
+  private final CompletableFuture<Void> started = new CompletableFuture<>();
+  private final ScheduledExecutorService pinger =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "p2p-collab-signaling-ping");
+            t.setDaemon(true);
+            return t;
+          });
+  private volatile boolean closed;
+
+  private WebSocketSignalingServer(
+      Coordinator coordinator, InetSocketAddress address, int maxFrameBytes, Duration pingInterval) {
+    this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
+    this.pingInterval = Objects.requireNonNull(pingInterval, "pingInterval");
+    this.server = new Server(Objects.requireNonNull(address, "address"), maxFrameBytes);
+  }
+
+  /** A server on {@code address} with the 64 KiB frame cap and a ping every second. */
+  public static WebSocketSignalingServer create(Coordinator coordinator, InetSocketAddress address) {
+    return new WebSocketSignalingServer(
+        coordinator, address, SignalingCodec.MAX_FRAME_BYTES, Duration.ofSeconds(1));
+  }
+
+  /**
+   * Binds and starts listening.
+   *
+   * @throws IOException if the address cannot be bound
+   */
+  public void start() throws IOException {
+    server.start();
+    try {
+      started.get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new IOException("cannot listen on " + server.getAddress(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while starting", e);
+    } catch (TimeoutException e) {
+      throw new IOException("the WebSocket server did not start", e);
+    }
+    long ms = pingInterval.toMillis();
+    pinger.scheduleAtFixedRate(this::pingAll, ms, ms, TimeUnit.MILLISECONDS);
+  }
+
+  /** The port it listens on (useful when bound to port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** The URI peers connect to, e.g. {@code ws://127.0.0.1:8081/signal}. */
+  public URI uri() {
+    InetSocketAddress a = server.getAddress();
+    return URI.create("ws://" + a.getHostString() + ":" + port() + PATH);
+  }
+
+  private void pingAll() {
+    for (WebSocket c : server.getConnections()) {
+      try {
+        if (c.isOpen()) {
+          c.sendPing();
+        }
+      } catch (WebsocketNotConnectedException e) {
+        // closed between the check and the ping
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    pinger.shutdownNow();
+    try {
+      server.stop(1000, "server closing");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Java-WebSocket is built on subclassing; this one only forwards to Coordinator sessions. */
+  private final class Server extends WebSocketServer {
+
+    Server(InetSocketAddress address, int maxFrameBytes) {
+      // The third argument makes the decoder refuse any frame, and any fragmented message, over
+      // maxFrameBytes from its header, before buffering it (LimitExceededException → close 1009).
+      super(address, List.of(new Draft_6455(Collections.emptyList(), List.of(new Protocol("")), maxFrameBytes)));
+      setReuseAddr(true);
+      setConnectionLostTimeout(0); // liveness is the Coordinator's: it hears our pings' pongs
+      setDaemon(true);
+    }
+
+    @Override
+    public void onStart() {
+      started.complete(null);
+    }
+
+    @Override
+    public void onOpen(WebSocket conn, ClientHandshake handshake) {
+      String path = URI.create(handshake.getResourceDescriptor()).getPath();
+      if (!PATH.equals(path)) {
+        conn.close(1008, "signaling is at " + PATH);
+        return;
+      }
+      try {
+        conn.setAttachment(coordinator.connect(new Connection(conn)));
+      } catch (IllegalStateException e) {
+        conn.close(1013, "coordinator not running");
+      }
+    }
+
+    @Override
+    public void onMessage(WebSocket conn, String message) {
+      Coordinator.Session s = conn.getAttachment();
+      if (s != null) {
+        s.onText(message);
+      }
+    }
+
+    @Override
+    public void onMessage(WebSocket conn, ByteBuffer message) {
+      Coordinator.Session s = conn.getAttachment();
+      if (s != null) {
+        s.onBinary(message);
+      }
+    }
+
+    @Override
+    public void onWebsocketPong(WebSocket conn, Framedata f) {
+      Coordinator.Session s = conn.getAttachment();
+      if (s != null) {
+        s.onPong();
+      }
+    }
+
+    @Override
+    public void onClose(WebSocket conn, int code, String reason, boolean remote) {
+      Coordinator.Session s = conn.getAttachment();
+      if (s != null) {
+        s.onClose();
+      }
+    }
+
+    @Override
+    public void onError(WebSocket conn, Exception ex) {
+      if (conn == null) {
+        started.completeExceptionally(ex); // the server itself failed, e.g. the port is taken
+        log.warn("signaling server failed", ex);
+      } else {
+        log.debug("signaling connection failed", ex);
+      }
+    }
+  }
+
+  /** A Java-WebSocket connection as a Coordinator sees it. */
+  private static final class Connection implements SignalingConnection {
+    private final WebSocket conn;
+
+    Connection(WebSocket conn) {
+      this.conn = conn;
+    }
+
+    @Override
+    public boolean send(String frame) {
+      try {
+        conn.send(frame);
+        return true;
+      } catch (WebsocketNotConnectedException e) {
+        return false;
+      }
+    }
+
+    @Override
+    public void close(int code, String reason) {
+      conn.close(code, reason);
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+      return conn.getRemoteSocketAddress();
+    }
+  }
+}

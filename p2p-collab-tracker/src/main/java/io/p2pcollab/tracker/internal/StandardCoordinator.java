@@ -1,0 +1,420 @@
+package io.p2pcollab.tracker.internal;
+
+import io.p2pcollab.core.Coordinator;
+import io.p2pcollab.core.ErrorCode;
+import io.p2pcollab.core.P2pCollabException;
+import io.p2pcollab.core.PeerEntry;
+import io.p2pcollab.core.PeerId;
+import io.p2pcollab.core.SignalMessage;
+import io.p2pcollab.core.SignalingCodec;
+import io.p2pcollab.core.SignalingConnection;
+import io.p2pcollab.core.StreamHolding;
+import io.p2pcollab.core.StreamInfo;
+import io.p2pcollab.core.Tracker;
+import io.p2pcollab.tracker.CoordinatorConfig;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The in-memory Coordinator. Threading: one daemon thread ({@code p2p-collab-coordinator}) owns
+ * every table; {@link Session} methods and the public methods only enqueue onto it. The Tracker's
+ * tables are also readable from other threads (they have their own monitor).
+ */
+public final class StandardCoordinator implements Coordinator {
+
+  private static final Logger log = LoggerFactory.getLogger(StandardCoordinator.class);
+  /** A session may have this many frames waiting; a peer that floods past it is disconnected. */
+  static final int MAX_QUEUED_FRAMES = 256;
+
+  private enum State { NEW, STARTED, CLOSED }
+
+  private final CoordinatorConfig config;
+  private final SignalingCodec codec = SignalingCodec.json();
+  private final StandardTracker tracker;
+  private final SecureRandom random = new SecureRandom();
+  private final ScheduledExecutorService executor;
+  private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+
+  // Owned by the executor thread.
+  private final Set<SessionImpl> sessions = new LinkedHashSet<>();
+  private final Map<String, Set<PeerId>> members = new HashMap<>();
+  // Read from any thread.
+  private final Map<PeerId, SessionImpl> registered = new ConcurrentHashMap<>();
+  private final Map<String, StreamInfo> streams = new LinkedHashMap<>();
+
+  public StandardCoordinator(CoordinatorConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.tracker = new StandardTracker(config.scheduler());
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "p2p-collab-coordinator");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  @Override
+  public void start() {
+    if (!state.compareAndSet(State.NEW, State.STARTED)) {
+      throw new IllegalStateException("already " + state.get());
+    }
+    long period = Math.max(50, config.heartbeat().toMillis() / 2);
+    executor.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public Session connect(SignalingConnection connection) {
+    Objects.requireNonNull(connection, "connection");
+    if (state.get() != State.STARTED) {
+      throw new IllegalStateException("the Coordinator is " + state.get());
+    }
+    SessionImpl session = new SessionImpl(connection);
+    run(() -> {
+      session.lastSeen = now();
+      sessions.add(session);
+    });
+    return session;
+  }
+
+  @Override
+  public Tracker tracker() {
+    return tracker;
+  }
+
+  @Override
+  public void addStream(StreamInfo stream) {
+    Objects.requireNonNull(stream, "stream");
+    synchronized (streams) {
+      streams.put(stream.id(), stream);
+    }
+  }
+
+  @Override
+  public void removeStream(String streamId) {
+    synchronized (streams) {
+      streams.remove(streamId);
+    }
+  }
+
+  @Override
+  public List<StreamInfo> streams() {
+    synchronized (streams) {
+      return List.copyOf(streams.values());
+    }
+  }
+
+  private StreamInfo stream(String id) {
+    synchronized (streams) {
+      return streams.get(id);
+    }
+  }
+
+  @Override
+  public int registeredPeers() {
+    return registered.size();
+  }
+
+  @Override
+  public void close() {
+    if (state.getAndSet(State.CLOSED) == State.CLOSED) {
+      return;
+    }
+    try {
+      executor.submit(() -> {
+        for (SessionImpl s : List.copyOf(sessions)) {
+          s.connection.close(1001, "coordinator closing");
+          forget(s);
+        }
+      }).get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("closing sessions failed", e);
+    }
+    executor.shutdownNow();
+  }
+
+  /** Runs {@code task} on the Coordinator's thread; test hook: the future completes after it. */
+  public CompletableFuture<Void> run(Runnable task) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      executor.execute(() -> {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          log.warn("coordinator task failed", e);
+        } finally {
+          done.complete(null);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      done.complete(null); // closed: nothing more happens
+    }
+    return done;
+  }
+
+  /** Removes every session silent for longer than the expiry. Runs on the Coordinator's thread. */
+  public void sweep() {
+    Instant cutoff = now().minus(config.expiry());
+    for (SessionImpl s : List.copyOf(sessions)) {
+      if (s.lastSeen.isBefore(cutoff)) {
+        log.debug("peer {} silent since {}: removed", s.peerId, s.lastSeen);
+        s.connection.close(1001, "silent for " + config.expiry().toMillis() + " ms");
+        forget(s);
+      }
+    }
+  }
+
+  private Instant now() {
+    return config.clock().instant();
+  }
+
+  private void send(SessionImpl s, SignalMessage m) {
+    s.connection.send(codec.encode(m));
+  }
+
+  private void refuse(SessionImpl s, ErrorCode code, String message, String ref) {
+    send(s, new SignalMessage.Error(code, message, ref));
+  }
+
+  /** Removes a session from every table and tells the peers that shared a stream with it. */
+  private void forget(SessionImpl s) {
+    if (!sessions.remove(s) || s.peerId == null) {
+      return;
+    }
+    PeerId id = s.peerId;
+    registered.remove(id);
+    Set<String> streamsOfPeer = new LinkedHashSet<>(tracker.remove(id));
+    streamsOfPeer.addAll(s.joined);
+    for (String stream : streamsOfPeer) {
+      Set<PeerId> set = members.get(stream);
+      if (set == null) {
+        continue;
+      }
+      set.remove(id);
+      if (set.isEmpty()) {
+        members.remove(stream);
+      }
+      String left = codec.encode(new SignalMessage.PeerLeft(id, stream));
+      for (PeerId other : set) {
+        SessionImpl o = registered.get(other);
+        if (o != null) {
+          o.connection.send(left);
+        }
+      }
+    }
+  }
+
+  private void handle(SessionImpl s, String frame) {
+    s.lastSeen = now();
+    if (!s.admit(now(), config.maxMessagesPerSecond())) {
+      if (s.violations++ % config.maxMessagesPerSecond() == 0) {
+        refuse(s, ErrorCode.RATE_LIMITED, "over " + config.maxMessagesPerSecond() + " messages per second", null);
+      }
+      return;
+    }
+    SignalMessage m;
+    try {
+      m = codec.decode(frame);
+    } catch (P2pCollabException e) {
+      refuse(s, e.code(), e.getMessage(), e.ref());
+      return;
+    }
+    if (s.peerId == null && !(m instanceof SignalMessage.Hello)) {
+      refuse(s, ErrorCode.NOT_REGISTERED, "send hello first", m.type());
+      return;
+    }
+    if (m instanceof SignalMessage.Hello hello) {
+      hello(s, hello);
+    } else if (m instanceof SignalMessage.Join join) {
+      join(s, join);
+    } else if (m instanceof SignalMessage.State st) {
+      state(s, st);
+    } else if (m instanceof SignalMessage.PeersRequest req) {
+      StreamInfo info = stream(req.stream());
+      if (info == null) {
+        refuse(s, ErrorCode.UNKNOWN_STREAM, "no stream '" + req.stream() + "'", m.type());
+        return;
+      }
+      int max = req.max() > 0 ? Math.min(req.max(), config.peersPerList()) : config.peersPerList();
+      send(s, new SignalMessage.Peers(req.stream(), tracker.peersFor(req.stream(), s.peerId, max)));
+    } else if (m instanceof SignalMessage.Signal signal) {
+      relay(s, signal);
+    } else if (m instanceof SignalMessage.Leave) {
+      s.connection.close(1000, "left");
+      forget(s);
+    } else {
+      refuse(s, ErrorCode.BAD_MESSAGE, "'" + m.type() + "' is sent by the server, not by peers", m.type());
+    }
+  }
+
+  private void hello(SessionImpl s, SignalMessage.Hello hello) {
+    boolean superPeer = hello.role() == SignalMessage.Role.SUPER_PEER;
+    if (s.peerId == null) {
+      if (superPeer && !tokenMatches(hello.token())) {
+        refuse(s, ErrorCode.UNAUTHORIZED, "the super-peer role needs the super-peer token", "hello");
+        return;
+      }
+      PeerId id;
+      do {
+        id = PeerId.random(random);
+      } while (registered.containsKey(id));
+      s.peerId = id;
+      s.superPeer = superPeer;
+      registered.put(id, s);
+    }
+    send(s, new SignalMessage.Welcome(s.peerId, config.iceServers(), config.heartbeat(), streams()));
+  }
+
+  private boolean tokenMatches(String token) {
+    String expected = config.superPeerToken();
+    return expected != null
+        && token != null
+        && MessageDigest.isEqual(
+            expected.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void join(SessionImpl s, SignalMessage.Join join) {
+    StreamInfo info = stream(join.stream());
+    if (info == null) {
+      refuse(s, ErrorCode.UNKNOWN_STREAM, "no stream '" + join.stream() + "'", "join");
+      return;
+    }
+    s.joined.add(info.id());
+    members.computeIfAbsent(info.id(), k -> new LinkedHashSet<>()).add(s.peerId);
+    List<PeerEntry> peers = tracker.peersFor(info.id(), s.peerId, config.peersPerList());
+    send(s, new SignalMessage.Joined(info, peers));
+  }
+
+  private void state(SessionImpl s, SignalMessage.State st) {
+    for (StreamHolding h : st.state().streams()) {
+      if (stream(h.stream()) == null) {
+        refuse(s, ErrorCode.UNKNOWN_STREAM, "no stream '" + h.stream() + "'", "state");
+        return;
+      }
+    }
+    tracker.report(s.peerId, s.superPeer, st.state());
+    for (StreamHolding h : st.state().streams()) {
+      members.computeIfAbsent(h.stream(), k -> new LinkedHashSet<>()).add(s.peerId);
+    }
+  }
+
+  private void relay(SessionImpl s, SignalMessage.Signal signal) {
+    if (signal.from() != null) {
+      refuse(s, ErrorCode.BAD_MESSAGE, "'from' is set by the server", "signal");
+      return;
+    }
+    if (signal.to() == null) {
+      refuse(s, ErrorCode.BAD_MESSAGE, "missing field 'to'", "signal");
+      return;
+    }
+    SessionImpl target = registered.get(signal.to());
+    if (target == null) {
+      refuse(s, ErrorCode.UNKNOWN_PEER, "no peer " + signal.to().value() + " is registered", "signal");
+      return;
+    }
+    String frame = codec.encode(signal.relayedFrom(s.peerId));
+    if (frame.getBytes(StandardCharsets.UTF_8).length > SignalingCodec.MAX_FRAME_BYTES) {
+      refuse(s, ErrorCode.FRAME_TOO_LARGE, "the relayed signal would exceed 64 KiB", "signal");
+      return;
+    }
+    target.connection.send(frame);
+  }
+
+  /** One socket. Its fields are touched only on the Coordinator's thread, except the queue count. */
+  private final class SessionImpl implements Session {
+    final SignalingConnection connection;
+    final AtomicInteger queued = new AtomicInteger();
+    final Set<String> joined = new HashSet<>();
+    Instant lastSeen;
+    PeerId peerId;
+    boolean superPeer;
+    double tokens = -1;
+    Instant refilled;
+    long violations;
+
+    SessionImpl(SignalingConnection connection) {
+      this.connection = connection;
+    }
+
+    /** Token bucket: {@code rate} per second, bursts of twice that. */
+    boolean admit(Instant now, int rate) {
+      if (tokens < 0) {
+        tokens = 2.0 * rate;
+        refilled = now;
+      }
+      double elapsed = Duration.between(refilled, now).toNanos() / 1e9;
+      tokens = Math.min(2.0 * rate, tokens + Math.max(0, elapsed) * rate);
+      refilled = now;
+      if (tokens < 1) {
+        return false;
+      }
+      tokens -= 1;
+      return true;
+    }
+
+    @Override
+    public void onText(String frame) {
+      if (queued.incrementAndGet() > MAX_QUEUED_FRAMES) {
+        connection.close(1008, "flooding");
+        onClose();
+        return;
+      }
+      run(() -> {
+        queued.decrementAndGet();
+        if (sessions.contains(this)) {
+          handle(this, frame);
+        }
+      });
+    }
+
+    @Override
+    public void onBinary(ByteBuffer frame) {
+      run(() -> {
+        if (sessions.contains(this)) {
+          lastSeen = now();
+          refuse(this, ErrorCode.BAD_FRAME, "signaling takes JSON text frames only", null);
+        }
+      });
+    }
+
+    @Override
+    public void onPong() {
+      run(() -> lastSeen = now());
+    }
+
+    @Override
+    public void onClose() {
+      run(() -> forget(this));
+    }
+  }
+
+  /** Test hook: the peer IDs that share {@code stream}. */
+  public CompletableFuture<List<PeerId>> members(String stream) {
+    CompletableFuture<List<PeerId>> f = new CompletableFuture<>();
+    run(() -> f.complete(new ArrayList<>(members.getOrDefault(stream, Set.of()))));
+    return f;
+  }
+}
