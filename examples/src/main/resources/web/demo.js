@@ -20,7 +20,7 @@ video.addEventListener('waiting', () => { if (startupMs !== null) stalls++; });
 const player = await createPlayer({
   video,
   shaka: /** @type {any} */ (window).shaka,
-  signalingUrl: config.signalingUrl,
+  signalingUrl: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.hostname}:${config.signalingPort}/signal`,
   stream: config.stream,
 });
 player.addEventListener?.('error', (/** @type {any} */ e) => errors.push(String(e.detail?.code ?? e.message ?? e)));

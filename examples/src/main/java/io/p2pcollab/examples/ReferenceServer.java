@@ -1,0 +1,226 @@
+package io.p2pcollab.examples;
+
+import com.sun.net.httpserver.HttpServer;
+import io.p2pcollab.core.Coordinator;
+import io.p2pcollab.core.IceServer;
+import io.p2pcollab.core.SignalingChannel;
+import io.p2pcollab.core.SignalingConnection;
+import io.p2pcollab.core.SuperPeer;
+import io.p2pcollab.core.SuperPeerConfig;
+import io.p2pcollab.media.ClasspathResourceHandler;
+import io.p2pcollab.media.LiveSource;
+import io.p2pcollab.media.MediaHttpHandler;
+import io.p2pcollab.media.MediaServer;
+import io.p2pcollab.media.SuperPeers;
+import io.p2pcollab.tracker.CoordinatorConfig;
+import io.p2pcollab.tracker.Coordinators;
+import io.p2pcollab.tracker.WebSocketSignalingServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+
+/**
+ * The reference server behind {@code ./p2pc demo}: Coordinator and Tracker, WebSocket signaling,
+ * the Media Server with its ffmpeg live source, the super-peer, and the web page, in one process.
+ *
+ * <pre>
+ * java -cp ... io.p2pcollab.examples.ReferenceServer [--host 0.0.0.0] [--port 8080]
+ *     [--input "ffmpeg input arguments"] [--super-peer-max 4] [--ice stun:host:port]
+ *     [--shaka node_modules/shaka-player/dist/shaka-player.compiled.js]
+ * </pre>
+ *
+ * The page and media are served on {@code --port}; signaling listens on {@code --port + 1}.
+ */
+public final class ReferenceServer implements AutoCloseable {
+
+  /** Command-line options. */
+  record Options(String host, int port, List<String> input, int superPeerMax, List<IceServer> ice, Path shaka) {
+
+    static Options parse(String... args) {
+      String host = "0.0.0.0";
+      int port = 8080;
+      List<String> input = List.of();
+      int superPeerMax = 4;
+      List<IceServer> ice = new ArrayList<>();
+      Path shaka = Path.of("node_modules/shaka-player/dist/shaka-player.compiled.js");
+      for (int i = 0; i < args.length; i++) {
+        String value = i + 1 < args.length ? args[i + 1] : null;
+        switch (args[i]) {
+          case "--host" -> host = need(args[i], value);
+          case "--port" -> port = Integer.parseInt(need(args[i], value));
+          case "--input" -> input = List.of(need(args[i], value).trim().split("\\s+"));
+          case "--super-peer-max" -> superPeerMax = Integer.parseInt(need(args[i], value));
+          case "--ice" -> ice.add(IceServer.of(need(args[i], value)));
+          case "--shaka" -> shaka = Path.of(need(args[i], value));
+          case "--help", "-h" -> throw new IllegalArgumentException("usage");
+          default -> throw new IllegalArgumentException("unknown option " + args[i]);
+        }
+        i++;
+      }
+      return new Options(host, port, input, superPeerMax, List.copyOf(ice), shaka);
+    }
+
+    private static String need(String option, String value) {
+      if (value == null) {
+        throw new IllegalArgumentException(option + " needs a value");
+      }
+      return value;
+    }
+  }
+
+  private final Options options;
+  private final Coordinator coordinator;
+  private final WebSocketSignalingServer signaling;
+  private final MediaServer media;
+  private final SuperPeer superPeer;
+  private final HttpServer http;
+  private final String stream = "main";
+
+  ReferenceServer(Options options) throws IOException {
+    this.options = options;
+    String superPeerToken = randomToken();
+    coordinator =
+        Coordinators.create(
+            CoordinatorConfig.builder().iceServers(options.ice()).superPeerToken(superPeerToken).build());
+    signaling =
+        WebSocketSignalingServer.create(coordinator, new InetSocketAddress(options.host(), options.port() + 1));
+
+    LiveSource.Builder source = LiveSource.builder(stream);
+    if (!options.input().isEmpty()) {
+      source.input(options.input());
+    }
+    media = MediaServer.create(List.of(source.build()));
+    superPeer =
+        SuperPeers.create(
+            SuperPeerConfig.builder(stream)
+                .maxPeers(options.superPeerMax())
+                // One-machine demos and tests have only loopback between the peers; on a real
+                // network this changes nothing, the other candidates are gathered as usual.
+                .allowLoopback(true)
+                .token(superPeerToken)
+                .build(),
+            media.segments(),
+            SuperPeers.inProcessSignaling(this::attachToCoordinator));
+
+    http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 64);
+    http.setExecutor(Executors.newFixedThreadPool(8));
+    MediaHttpHandler mediaHandler = media.httpHandler();
+    http.createContext("/live/", mediaHandler);
+    http.createContext("/p2p-collab/", new ClasspathResourceHandler());
+    http.createContext("/vendor/shaka-player.compiled.js", StaticResources.file(options.shaka(), "text/javascript"));
+    http.createContext("/config.json", exchange -> StaticResources.send(exchange, 200, "application/json", config()));
+    http.createContext("/stats.json", exchange -> StaticResources.send(exchange, 200, "application/json", stats()));
+    http.createContext("/", StaticResources.classpath("/web"));
+  }
+
+  /** The super-peer's signaling pipe, fed to the Coordinator as if it were a WebSocket. */
+  private SignalingChannel.Listener attachToCoordinator(SignalingChannel toSuperPeer) {
+    Coordinator.Session session =
+        coordinator.connect(
+            new SignalingConnection() {
+              @Override
+              public boolean send(String frame) {
+                return toSuperPeer.send(frame);
+              }
+
+              @Override
+              public void close(int code, String reason) {
+                toSuperPeer.close();
+              }
+
+              @Override
+              public InetSocketAddress remoteAddress() {
+                return new InetSocketAddress("127.0.0.1", 0);
+              }
+            });
+    return new SignalingChannel.Listener() {
+      @Override
+      public void onFrame(String frame) {
+        session.onText(frame);
+      }
+
+      @Override
+      public void onClosed(String reason) {
+        session.onClose();
+      }
+    };
+  }
+
+  void start() throws IOException {
+    coordinator.start();
+    signaling.start();
+    media.start();
+    coordinator.addStream(media.streamInfo(stream));
+    http.start();
+    superPeer.start().join();
+  }
+
+  private byte[] config() {
+    return String.format(Locale.ROOT, "{\"stream\":\"%s\",\"signalingPort\":%d}", stream, signaling.port())
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** What the benchmark reads: origin egress (HTTP media bytes, super-peer bytes) and bitrate. */
+  private byte[] stats() {
+    var m = media.stats(stream);
+    var s = superPeer.stats();
+    return String.format(
+            Locale.ROOT,
+            "{\"streamBitrateBps\":%d,\"httpMediaBytes\":%d,\"superPeerBytes\":%d,\"superPeerConnected\":%d,"
+                + "\"registeredPeers\":%d,\"sources\":%d}",
+            m.bitrateBps(),
+            m.httpBytesServed(),
+            s.bytesServed(),
+            s.connectedPeers(),
+            coordinator.registeredPeers(),
+            coordinator.tracker().sources().getOrDefault(stream, List.of()).size())
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    http.stop(0);
+    superPeer.close();
+    signaling.close();
+    coordinator.close();
+    media.close();
+  }
+
+  private static String randomToken() {
+    byte[] b = new byte[24];
+    new SecureRandom().nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  public static void main(String[] args) throws Exception {
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage().equals("usage") ? "" : e.getMessage());
+      System.err.println("usage: ReferenceServer [--host 0.0.0.0] [--port 8080] [--input \"ffmpeg input args\"]"
+          + " [--super-peer-max 4] [--ice stun:host:port] [--shaka path/to/shaka-player.compiled.js]");
+      System.exit(2);
+      return;
+    }
+    ReferenceServer server = new ReferenceServer(options);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "p2p-collab-shutdown"));
+    server.start();
+    String shown = options.host().equals("0.0.0.0") ? "localhost" : options.host();
+    System.out.printf("p2p-collab reference server ready: http://%s:%d/ (signaling ws://%s:%d%s)%n",
+        shown, options.port(), shown, options.port() + 1, WebSocketSignalingServer.PATH);
+    stopped.await();
+  }
+}
