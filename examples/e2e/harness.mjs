@@ -45,8 +45,10 @@ export async function startServer(opts = {}) {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`reference server exited ${child.exitCode}:\n${lines.join('\n')}`);
     try {
-      const r = await fetch(`${base}/live/main/manifest.mpd`);
-      if (r.ok && (await r.text()).includes('<SegmentTimeline')) break;
+      // Ready once the live window holds a few seconds, as it does for every viewer but the very
+      // first seconds of a stream.
+      const r = await fetch(`${base}/stats.json`);
+      if (r.ok && (await r.json()).newestSegment >= 8) break;
     } catch { /* not up yet */ }
     if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`reference server not ready:\n${lines.join('\n')}`); }
     await sleep(250);

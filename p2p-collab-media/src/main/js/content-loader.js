@@ -69,8 +69,9 @@ export class ContentLoader extends EventTarget {
     this.fetch = o.fetch ?? globalThis.fetch.bind(globalThis);
     this.subtle = o.subtle ?? globalThis.crypto.subtle;
     this.now = o.now ?? Date.now;
-    this.setTimeout = o.setTimeout ?? setTimeout;
-    this.clearTimeout = o.clearTimeout ?? clearTimeout;
+    // Wrapped: a browser's setTimeout called as a method of another object throws.
+    this.setTimeout = o.setTimeout ?? ((/** @type {() => void} */ fn, /** @type {number} */ ms) => setTimeout(fn, ms));
+    this.clearTimeout = o.clearTimeout ?? ((/** @type {any} */ id) => clearTimeout(id));
     this.maxNeighbours = o.maxNeighbours ?? 8;
     this.targetNeighbours = o.targetNeighbours ?? 4;
     this.windowSegments = o.windowSegments ?? 60;

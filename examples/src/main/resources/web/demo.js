@@ -25,10 +25,10 @@ const player = await createPlayer({
 });
 player.addEventListener?.('error', (/** @type {any} */ e) => errors.push(String(e.detail?.code ?? e.message ?? e)));
 
+/** How far the picture on screen is behind real time: the live edge is "now" on the wall clock. */
 function liveEdgeDelayMs() {
-  const range = player.shaka?.seekRange?.();
-  if (!range || startupMs === null) return null;
-  return Math.max(0, Math.round((range.end - video.currentTime) * 1000));
+  const playhead = startupMs === null ? null : player.shaka.getPlayheadTimeAsDate?.();
+  return playhead ? Math.max(0, Date.now() - playhead.getTime()) : null;
 }
 
 function stats() {

@@ -157,8 +157,8 @@ public final class ReferenceServer implements AutoCloseable {
   void start() throws IOException {
     coordinator.start();
     signaling.start();
+    media.onStreamStarted(coordinator::addStream);
     media.start();
-    coordinator.addStream(media.streamInfo(stream));
     http.start();
     superPeer.start().join();
   }
@@ -174,8 +174,9 @@ public final class ReferenceServer implements AutoCloseable {
     var s = superPeer.stats();
     return String.format(
             Locale.ROOT,
-            "{\"streamBitrateBps\":%d,\"httpMediaBytes\":%d,\"superPeerBytes\":%d,\"superPeerConnected\":%d,"
+            "{\"newestSegment\":%d,\"streamBitrateBps\":%d,\"httpMediaBytes\":%d,\"superPeerBytes\":%d,\"superPeerConnected\":%d,"
                 + "\"registeredPeers\":%d,\"sources\":%d}",
+            m.newest(),
             m.bitrateBps(),
             m.httpBytesServed(),
             s.bytesServed(),
