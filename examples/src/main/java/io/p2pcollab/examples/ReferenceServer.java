@@ -3,8 +3,6 @@ package io.p2pcollab.examples;
 import com.sun.net.httpserver.HttpServer;
 import io.p2pcollab.core.Coordinator;
 import io.p2pcollab.core.IceServer;
-import io.p2pcollab.core.SignalingChannel;
-import io.p2pcollab.core.SignalingConnection;
 import io.p2pcollab.core.SuperPeer;
 import io.p2pcollab.core.SuperPeerConfig;
 import io.p2pcollab.media.ClasspathResourceHandler;
@@ -108,7 +106,7 @@ public final class ReferenceServer implements AutoCloseable {
                 .token(superPeerToken)
                 .build(),
             media.segments(),
-            SuperPeers.inProcessSignaling(this::attachToCoordinator));
+            SuperPeers.inProcessSignaling(coordinator));
 
     http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 64);
     http.setExecutor(Executors.newFixedThreadPool(8));
@@ -119,39 +117,6 @@ public final class ReferenceServer implements AutoCloseable {
     http.createContext("/config.json", exchange -> StaticResources.send(exchange, 200, "application/json", config()));
     http.createContext("/stats.json", exchange -> StaticResources.send(exchange, 200, "application/json", stats()));
     http.createContext("/", StaticResources.classpath("/web"));
-  }
-
-  /** The super-peer's signaling pipe, fed to the Coordinator as if it were a WebSocket. */
-  private SignalingChannel.Listener attachToCoordinator(SignalingChannel toSuperPeer) {
-    Coordinator.Session session =
-        coordinator.connect(
-            new SignalingConnection() {
-              @Override
-              public boolean send(String frame) {
-                return toSuperPeer.send(frame);
-              }
-
-              @Override
-              public void close(int code, String reason) {
-                toSuperPeer.close();
-              }
-
-              @Override
-              public InetSocketAddress remoteAddress() {
-                return new InetSocketAddress("127.0.0.1", 0);
-              }
-            });
-    return new SignalingChannel.Listener() {
-      @Override
-      public void onFrame(String frame) {
-        session.onText(frame);
-      }
-
-      @Override
-      public void onClosed(String reason) {
-        session.onClose();
-      }
-    };
   }
 
   void start() throws IOException {

@@ -1,14 +1,19 @@
 package io.p2pcollab.media;
 
+import io.p2pcollab.core.Coordinator;
 import io.p2pcollab.core.SegmentSource;
 import io.p2pcollab.core.SignalingChannel;
+import io.p2pcollab.core.SignalingConnection;
 import io.p2pcollab.core.SignalingTransport;
 import io.p2pcollab.core.SuperPeer;
 import io.p2pcollab.core.SuperPeerConfig;
 import io.p2pcollab.media.internal.webrtc.InProcessSignaling;
 import io.p2pcollab.media.internal.webrtc.WebRtcSuperPeer;
 import io.p2pcollab.media.internal.webrtc.WebSocketSignalingTransport;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -45,6 +50,43 @@ public final class SuperPeers {
   public static SignalingTransport inProcessSignaling(
       Function<SignalingChannel, SignalingChannel.Listener> acceptor) {
     return new InProcessSignaling(acceptor);
+  }
+
+  /**
+   * Signaling inside one JVM straight into {@code coordinator}, as if each channel were a WebSocket
+   * of the host's (the reference server attaches its super-peer this way).
+   */
+  public static SignalingTransport inProcessSignaling(Coordinator coordinator) {
+    Objects.requireNonNull(coordinator, "coordinator");
+    return new InProcessSignaling(toPeer -> {
+      Coordinator.Session session = coordinator.connect(new SignalingConnection() {
+        @Override
+        public boolean send(String frame) {
+          return toPeer.send(frame);
+        }
+
+        @Override
+        public void close(int code, String reason) {
+          toPeer.close();
+        }
+
+        @Override
+        public InetSocketAddress remoteAddress() {
+          return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        }
+      });
+      return new SignalingChannel.Listener() {
+        @Override
+        public void onFrame(String frame) {
+          session.onText(frame);
+        }
+
+        @Override
+        public void onClosed(String reason) {
+          session.onClose();
+        }
+      };
+    });
   }
 
   /**

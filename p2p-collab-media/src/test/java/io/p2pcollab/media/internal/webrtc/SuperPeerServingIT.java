@@ -19,20 +19,21 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The super-peer and a Java viewer over real webrtc-java, signaled by an in-memory Coordinator. */
+/** The super-peer and Java viewers over real webrtc-java, signaled through the real Coordinator and WebSocket server. */
 class SuperPeerServingIT {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private final FakeCoordinator coordinator = new FakeCoordinator();
+  private RealSignaling signaling;
   private final InMemorySegmentSource source = new InMemorySegmentSource();
   private SuperPeer superPeer;
   private WebRtcViewer viewer;
   private WebRtcViewer second;
 
   @BeforeEach
-  void setUp() {
+  void setUp() throws Exception {
     LoopbackOnly.assumeLoopbackOnlyNetwork();
+    signaling = new RealSignaling();
   }
 
   @AfterEach
@@ -46,7 +47,9 @@ class SuperPeerServingIT {
     if (superPeer != null) {
       superPeer.close();
     }
-    coordinator.close();
+    if (signaling != null) {
+      signaling.close();
+    }
   }
 
   @Test
@@ -55,9 +58,9 @@ class SuperPeerServingIT {
     byte[] seg1 = bytes(300_000, 2);
     source.put(SegmentRef.init("main", "0"), init);
     source.put(new SegmentRef("main", "0", 1), seg1);
-    superPeer = start(SuperPeerConfig.builder("main").allowLoopback(true).build());
+    superPeer = start(SuperPeerConfig.builder("main").allowLoopback(true).token(RealSignaling.SUPER_PEER_TOKEN).build());
 
-    viewer = new WebRtcViewer(coordinator, true, 2);
+    viewer = new WebRtcViewer(signaling.transport(), true, 2);
     viewer.start().get(10, TimeUnit.SECONDS);
     viewer.join("main").get(10, TimeUnit.SECONDS);
 
@@ -82,10 +85,10 @@ class SuperPeerServingIT {
     byte[] big = bytes(8 << 20, 5);
     SegmentRef ref = new SegmentRef("main", "0", 1);
     source.put(ref, big);
-    superPeer = start(SuperPeerConfig.builder("main").allowLoopback(true).build());
+    superPeer = start(SuperPeerConfig.builder("main").allowLoopback(true).token(RealSignaling.SUPER_PEER_TOKEN).build());
 
     long t0 = System.nanoTime();
-    viewer = new WebRtcViewer(coordinator, true, 1);
+    viewer = new WebRtcViewer(signaling.transport(), true, 1);
     viewer.start().get(10, TimeUnit.SECONDS);
     viewer.join("main").get(10, TimeUnit.SECONDS);
     byte[] first = fetch(viewer, ref, big);
@@ -106,14 +109,14 @@ class SuperPeerServingIT {
   void offersBeyondMaxPeers_areRefused() throws Exception {
     byte[] seg = bytes(1000, 4);
     source.put(new SegmentRef("main", "0", 1), seg);
-    superPeer = start(SuperPeerConfig.builder("main").maxPeers(1).allowLoopback(true).build());
+    superPeer = start(SuperPeerConfig.builder("main").maxPeers(1).allowLoopback(true).token(RealSignaling.SUPER_PEER_TOKEN).build());
 
-    viewer = new WebRtcViewer(coordinator, true, 1);
+    viewer = new WebRtcViewer(signaling.transport(), true, 1);
     viewer.start().get(10, TimeUnit.SECONDS);
     viewer.join("main").get(10, TimeUnit.SECONDS);
     assertThat(fetch(viewer, new SegmentRef("main", "0", 1), seg)).isEqualTo(seg);
 
-    second = new WebRtcViewer(coordinator, true, 1);
+    second = new WebRtcViewer(signaling.transport(), true, 1);
     second.start().get(10, TimeUnit.SECONDS);
     second.join("main").get(10, TimeUnit.SECONDS);
     assertThatThrownBy(
@@ -132,27 +135,27 @@ class SuperPeerServingIT {
     byte[] seg = bytes(20_000, 6);
     SegmentRef ref = new SegmentRef("main", "0", 1);
     source.put(ref, seg);
-    superPeer = start(SuperPeerConfig.builder("main").allowLoopback(true).build());
-    PeerId first = coordinator.superPeers().get(0);
-    viewer = new WebRtcViewer(coordinator, true, 1);
+    superPeer = start(SuperPeerConfig.builder("main").allowLoopback(true).token(RealSignaling.SUPER_PEER_TOKEN).build());
+    PeerId first = awaitSuperPeer();
+    viewer = new WebRtcViewer(signaling.transport(), true, 1);
     viewer.start().get(10, TimeUnit.SECONDS);
     viewer.join("main").get(10, TimeUnit.SECONDS);
     assertThat(fetch(viewer, ref, seg)).isEqualTo(seg);
 
-    coordinator.dropAll();
+    signaling.restartSocketServer();
 
     long deadline = System.nanoTime() + WAIT.toNanos();
-    while ((coordinator.superPeers().isEmpty() || coordinator.superPeers().contains(first))
+    while ((signaling.superPeers().isEmpty() || signaling.superPeers().contains(first))
         && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
-    assertThat(coordinator.superPeers()).hasSize(1).doesNotContain(first);
+    assertThat(signaling.superPeers()).hasSize(1).doesNotContain(first);
     assertThat(fetch(viewer, ref, seg)).isEqualTo(seg); // the data channel outlives signaling
   }
 
   @Test
   void lifecycle_isNewStartedClosed_andCloseIsIdempotent() throws Exception {
-    superPeer = SuperPeers.create(SuperPeerConfig.builder("main").allowLoopback(true).build(), source, coordinator);
+    superPeer = SuperPeers.create(SuperPeerConfig.builder("main").allowLoopback(true).token(RealSignaling.SUPER_PEER_TOKEN).build(), source, signaling.transport());
     assertThat(superPeer.state()).isEqualTo(SuperPeer.State.NEW);
     PeerId id = superPeer.start().get(10, TimeUnit.SECONDS);
     assertThat(id).isNotNull();
@@ -163,22 +166,33 @@ class SuperPeerServingIT {
     assertThat(superPeer.state()).isEqualTo(SuperPeer.State.CLOSED);
   }
 
-  /** The last state the super-peer sent, once it reflects the segment added last. */
+  /** The state the super-peer last reported to the Tracker, once it reflects the segment added last. */
   private SignalMessage.State latestState() throws InterruptedException {
+    PeerId id = awaitSuperPeer();
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
-      var states = coordinator.states;
-      if (!states.isEmpty() && states.get(states.size() - 1).state().streams().get(0).newest() == 2) {
-        return states.get(states.size() - 1);
+      var state = signaling.coordinator.tracker().stateOf(id);
+      if (state.isPresent() && state.get().streams().get(0).newest() == 2) {
+        return new SignalMessage.State(state.get());
       }
       Thread.sleep(10);
     }
-    throw new AssertionError("no state with newest 2 in " + coordinator.states);
+    throw new AssertionError("no state with newest 2 from " + id);
+  }
+
+  /** The super-peer's ID, once its first state report has reached the Tracker. */
+  private PeerId awaitSuperPeer() throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (signaling.superPeers().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    return signaling.superPeers().get(0);
   }
 
   private SuperPeer start(SuperPeerConfig config) throws Exception {
-    SuperPeer sp = SuperPeers.create(config, source, coordinator);
+    SuperPeer sp = SuperPeers.create(config, source, signaling.transport());
     sp.start().get(10, TimeUnit.SECONDS);
+    awaitSuperPeer(); // joins list it only once its state has reached the Tracker
     return sp;
   }
 

@@ -1,0 +1,61 @@
+package io.p2pcollab.media.internal.webrtc;
+
+import io.p2pcollab.core.Coordinator;
+import io.p2pcollab.core.PeerEntry;
+import io.p2pcollab.core.PeerId;
+import io.p2pcollab.core.SignalingTransport;
+import io.p2pcollab.core.StreamInfo;
+import io.p2pcollab.media.SuperPeers;
+import io.p2pcollab.tracker.CoordinatorConfig;
+import io.p2pcollab.tracker.Coordinators;
+import io.p2pcollab.tracker.WebSocketSignalingServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Random;
+
+/** The real Coordinator behind the real WebSocket server on loopback, for the WebRTC ITs. */
+final class RealSignaling implements AutoCloseable {
+
+  static final String SUPER_PEER_TOKEN = "it-secret";
+
+  final Coordinator coordinator;
+  private WebSocketSignalingServer server;
+  private int port;
+
+  RealSignaling() throws IOException {
+    coordinator = Coordinators.create(CoordinatorConfig.builder().superPeerToken(SUPER_PEER_TOKEN).build());
+    coordinator.addStream(StreamInfo.standard("main"));
+    coordinator.start();
+    server = WebSocketSignalingServer.create(coordinator, new InetSocketAddress("127.0.0.1", 0));
+    server.start();
+    port = server.port();
+  }
+
+  /** A transport to the WebSocket server, as a Java peer elsewhere would use. */
+  SignalingTransport transport() {
+    return SuperPeers.webSocketSignaling(server.uri());
+  }
+
+  /** Drops every signaling connection: the WebSocket server goes away and comes back on its port. */
+  void restartSocketServer() throws IOException {
+    server.close();
+    server = WebSocketSignalingServer.create(coordinator, new InetSocketAddress("127.0.0.1", port));
+    server.start();
+  }
+
+  /** The super-peers the Tracker would hand out now. */
+  List<PeerId> superPeers() {
+    PeerId asker = PeerId.random(new Random());
+    return coordinator.tracker().peersFor("main", asker, 20).stream()
+        .filter(PeerEntry::superPeer)
+        .map(PeerEntry::id)
+        .toList();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    coordinator.close();
+  }
+}
