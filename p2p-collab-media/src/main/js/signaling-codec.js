@@ -11,7 +11,7 @@ export const MAX_FRAME_BYTES = 65536;
 const MAX_DEPTH = 8;
 
 export const ERROR_CODES = Object.freeze(['BAD_FRAME', 'FRAME_TOO_LARGE', 'BAD_MESSAGE', 'UNSUPPORTED_VERSION',
-  'UNKNOWN_TYPE', 'NOT_REGISTERED', 'UNKNOWN_PEER', 'UNKNOWN_STREAM', 'RATE_LIMITED', 'UNAUTHORIZED', 'INTERNAL']);
+  'UNKNOWN_TYPE', 'NOT_REGISTERED', 'UNKNOWN_PEER', 'UNKNOWN_STREAM', 'RATE_LIMITED', 'UNAUTHORIZED', 'BANNED', 'INTERNAL']);
 
 /** A refused frame; `code` is one of {@link ERROR_CODES}. */
 export class SignalingError extends Error {
@@ -63,6 +63,7 @@ export function encode(m) {
       }
       break;
     case 'leave': break;
+    case 'report': o.peer = m.peer; o.stream = m.stream; o.reason = m.reason; break;
     case 'welcome':
       o.peerId = m.peerId;
       o.iceServers = m.iceServers.map((/** @type {any} */ s) => {
@@ -149,6 +150,11 @@ export function decode(frame) {
       return { type: 'signal', to, from, kind, sdp, candidate };
     }
     case 'leave': return { type: 'leave' };
+    case 'report': {
+      const r = { type: 'report', peer: f.peerId('peer'), stream: f.name('stream'), reason: f.string('reason') };
+      if (r.reason.length < 1 || r.reason.length > 64) bad('reason must be 1-64 characters');
+      return r;
+    }
     case 'welcome':
       return {
         type: 'welcome',

@@ -28,6 +28,8 @@ public enum ErrorCode {
   RATE_LIMITED,
   /** The peer is not allowed to do this (e.g. claim the super-peer role without its token). */
   UNAUTHORIZED,
+  /** The peer was reported for bad segments by enough other peers: it is no longer handed out. */
+  BANNED,
   /** The server failed; the peer may retry. */
   INTERNAL;
 

@@ -191,6 +191,28 @@ public sealed interface SignalMessage {
   }
 
   /**
+   * Peer → server: {@code peer} sent this peer a segment that failed verification (or broke the
+   * wire protocol). The Tracker stops handing out a peer reported by enough distinct peers.
+   *
+   * @param reason a short machine-readable reason, e.g. {@code bad-segment} (at most 64 characters)
+   */
+  record Report(PeerId peer, String stream, String reason) implements SignalMessage {
+    public Report {
+      Objects.requireNonNull(peer, "peer");
+      Checks.name(stream, "stream");
+      Objects.requireNonNull(reason, "reason");
+      if (reason.isEmpty() || reason.length() > 64) {
+        throw new IllegalArgumentException("reason must be 1-64 characters");
+      }
+    }
+
+    @Override
+    public String type() {
+      return "report";
+    }
+  }
+
+  /**
    * Registered.
    *
    * @param heartbeat how often the peer sends its state; whole milliseconds, positive

@@ -65,6 +65,7 @@ class SignalingCodecTest {
         "signal-end-of-candidates-from",
         new Signal(null, A, SignalKind.CANDIDATE, null, new IceCandidate("", null, 0)));
     EXPECTED.put("leave", new Leave());
+    EXPECTED.put("report-bad-segment", new SignalMessage.Report(B, "main", "bad-segment"));
     EXPECTED.put(
         "welcome",
         new Welcome(

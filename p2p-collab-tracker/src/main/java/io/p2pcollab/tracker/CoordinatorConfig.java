@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param peersPerList the most peers in one {@code joined}/{@code peers} list (default 5)
  * @param maxMessagesPerSecond messages one peer may send per second on average, with bursts of
  *     twice as many (default 50); beyond it messages are refused with {@code RATE_LIMITED}
+ * @param reportsToBan how many distinct peers must report a peer for bad segments before it is
+ *     banned for the rest of its page visit: no longer handed out, its relays refused (default 2)
  * @param superPeerToken the secret a {@code hello} with role {@code super-peer} must carry; null
  *     refuses that role to everyone (default null)
  * @param scheduler the policy that chooses peer lists (default {@link SegmentScheduler#standard()})
@@ -30,6 +32,7 @@ public record CoordinatorConfig(
     Duration expiry,
     int peersPerList,
     int maxMessagesPerSecond,
+    int reportsToBan,
     String superPeerToken,
     SegmentScheduler scheduler,
     Clock clock) {
@@ -46,6 +49,9 @@ public record CoordinatorConfig(
     }
     if (maxMessagesPerSecond < 1) {
       throw new IllegalArgumentException("maxMessagesPerSecond must be >= 1: " + maxMessagesPerSecond);
+    }
+    if (reportsToBan < 1) {
+      throw new IllegalArgumentException("reportsToBan must be >= 1: " + reportsToBan);
     }
     Objects.requireNonNull(scheduler, "scheduler");
     Objects.requireNonNull(clock, "clock");
@@ -70,6 +76,7 @@ public record CoordinatorConfig(
     private Duration expiry = Duration.ofSeconds(3);
     private int peersPerList = 5;
     private int maxMessagesPerSecond = 50;
+    private int reportsToBan = 2;
     private String superPeerToken;
     private SegmentScheduler scheduler = SegmentScheduler.standard();
     private Clock clock = Clock.systemUTC();
@@ -101,6 +108,11 @@ public record CoordinatorConfig(
       return this;
     }
 
+    public Builder reportsToBan(int reportsToBan) {
+      this.reportsToBan = reportsToBan;
+      return this;
+    }
+
     public Builder superPeerToken(String superPeerToken) {
       this.superPeerToken = superPeerToken;
       return this;
@@ -119,7 +131,8 @@ public record CoordinatorConfig(
     /** @throws IllegalArgumentException if a value is out of range */
     public CoordinatorConfig build() {
       return new CoordinatorConfig(
-          iceServers, heartbeat, expiry, peersPerList, maxMessagesPerSecond, superPeerToken, scheduler, clock);
+          iceServers, heartbeat, expiry, peersPerList, maxMessagesPerSecond, reportsToBan, superPeerToken,
+          scheduler, clock);
     }
   }
 }

@@ -246,6 +246,40 @@ class CoordinatorTest {
     assertThat(calm.socket.last()).isInstanceOf(SignalMessage.Peers.class);
   }
 
+  private void report(Visit by, Visit bad) {
+    by.send("{\"v\":1,\"type\":\"report\",\"peer\":\"" + bad.id.value() + "\",\"stream\":\"main\",\"reason\":\"bad-segment\"}");
+  }
+
+  @Test
+  void aPeerReportedByTwoDistinctPeers_isBanned_neverHandedOutAgain_andCannotConnect() {
+    Visit bad = new Visit().hello().join().holds(5, 10);
+    Visit a = new Visit().hello().join();
+    Visit b = new Visit().hello().join();
+    report(a, bad);
+    report(a, bad); // the same reporter twice counts once
+    assertThat(coordinator.tracker().sources()).containsEntry("main", List.of(bad.id));
+    assertThat(bad.socket.all(SignalMessage.Error.class)).isEmpty();
+    report(b, bad);
+    assertThat(bad.lastError().code()).isEqualTo(ErrorCode.BANNED);
+    assertThat(coordinator.tracker().sources()).doesNotContainKey("main");
+    bad.holds(6, 11); // its later reports are ignored
+    assertThat(coordinator.tracker().sources()).doesNotContainKey("main");
+    Visit newcomer = new Visit().hello().join();
+    assertThat(((SignalMessage.Joined) newcomer.socket.last()).peers()).extracting(PeerEntry::id).doesNotContain(bad.id);
+    bad.send("{\"v\":1,\"type\":\"signal\",\"to\":\"" + newcomer.id.value() + "\",\"kind\":\"offer\",\"sdp\":\"v=0\"}");
+    assertThat(bad.lastError().code()).isEqualTo(ErrorCode.BANNED);
+    assertThat(newcomer.socket.last()).isInstanceOf(SignalMessage.Joined.class);
+  }
+
+  @Test
+  void reports_ofUnknownPeersOrOneself_areRefused() {
+    Visit a = new Visit().hello();
+    a.send("{\"v\":1,\"type\":\"report\",\"peer\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"stream\":\"main\",\"reason\":\"x\"}");
+    assertThat(a.lastError().code()).isEqualTo(ErrorCode.UNKNOWN_PEER);
+    report(a, a);
+    assertThat(a.lastError().code()).isEqualTo(ErrorCode.BAD_MESSAGE);
+  }
+
   @Test
   void closingTheSocket_removesThePeer() {
     Visit a = new Visit().hello().join();

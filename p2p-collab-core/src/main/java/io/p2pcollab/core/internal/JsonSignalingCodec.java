@@ -111,6 +111,10 @@ public final class JsonSignalingCodec implements SignalingCodec {
         w.name("sdpMLineIndex").value(m.candidate().sdpMLineIndex());
         w.endObject();
       }
+    } else if (message instanceof Report m) {
+      w.name("peer").value(m.peer().value());
+      w.name("stream").value(m.stream());
+      w.name("reason").value(m.reason());
     } else if (message instanceof Leave) {
       // no fields
     } else if (message instanceof Welcome m) {
@@ -238,6 +242,8 @@ public final class JsonSignalingCodec implements SignalingCodec {
               f.has("candidate") ? candidate(f.object(o.get("candidate"), "candidate")) : null);
         case "leave":
           return new Leave();
+        case "report":
+          return new Report(f.peerId("peer"), f.string("stream"), f.string("reason"));
         case "welcome":
           return new Welcome(
               f.peerId("peerId"),

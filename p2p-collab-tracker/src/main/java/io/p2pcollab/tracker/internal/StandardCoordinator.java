@@ -61,6 +61,8 @@ public final class StandardCoordinator implements Coordinator {
   // Owned by the executor thread.
   private final Set<SessionImpl> sessions = new LinkedHashSet<>();
   private final Map<String, Set<PeerId>> members = new HashMap<>();
+  /** Reported peer → the distinct peers that reported it. Entries end with the reported visit. */
+  private final Map<PeerId, Set<PeerId>> reports = new HashMap<>();
   // Read from any thread.
   private final Map<PeerId, SessionImpl> registered = new ConcurrentHashMap<>();
   private final Map<String, StreamInfo> streams = new LinkedHashMap<>();
@@ -206,6 +208,7 @@ public final class StandardCoordinator implements Coordinator {
     }
     PeerId id = s.peerId;
     registered.remove(id);
+    reports.remove(id);
     Set<String> streamsOfPeer = new LinkedHashSet<>(tracker.remove(id));
     streamsOfPeer.addAll(s.joined);
     for (String stream : streamsOfPeer) {
@@ -262,6 +265,8 @@ public final class StandardCoordinator implements Coordinator {
       send(s, new SignalMessage.Peers(req.stream(), tracker.peersFor(req.stream(), s.peerId, max)));
     } else if (m instanceof SignalMessage.Signal signal) {
       relay(s, signal);
+    } else if (m instanceof SignalMessage.Report report) {
+      report(s, report);
     } else if (m instanceof SignalMessage.Leave) {
       s.connection.close(1000, "left");
       forget(s);
@@ -308,7 +313,31 @@ public final class StandardCoordinator implements Coordinator {
     send(s, new SignalMessage.Joined(info, peers));
   }
 
+  private void report(SessionImpl s, SignalMessage.Report report) {
+    SessionImpl target = registered.get(report.peer());
+    if (target == null) {
+      refuse(s, ErrorCode.UNKNOWN_PEER, "no peer " + report.peer().value() + " is registered", "report");
+      return;
+    }
+    if (target == s) {
+      refuse(s, ErrorCode.BAD_MESSAGE, "a peer cannot report itself", "report");
+      return;
+    }
+    Set<PeerId> by = reports.computeIfAbsent(report.peer(), k -> new HashSet<>());
+    if (!by.add(s.peerId) || target.banned || by.size() < config.reportsToBan()) {
+      return;
+    }
+    // Banned for the rest of this page visit: out of Table 4.2, never handed out, no new links.
+    log.info("peer {} banned: reported by {} peers ({})", target.peerId, by.size(), report.reason());
+    target.banned = true;
+    tracker.remove(target.peerId);
+    refuse(target, ErrorCode.BANNED, "reported for bad segments by " + by.size() + " peers", "report");
+  }
+
   private void state(SessionImpl s, SignalMessage.State st) {
+    if (s.banned) {
+      return; // a banned peer is no source of anything
+    }
     for (StreamHolding h : st.state().streams()) {
       if (stream(h.stream()) == null) {
         refuse(s, ErrorCode.UNKNOWN_STREAM, "no stream '" + h.stream() + "'", "state");
@@ -322,6 +351,10 @@ public final class StandardCoordinator implements Coordinator {
   }
 
   private void relay(SessionImpl s, SignalMessage.Signal signal) {
+    if (s.banned) {
+      refuse(s, ErrorCode.BANNED, "banned peers cannot connect to others", "signal");
+      return;
+    }
     if (signal.from() != null) {
       refuse(s, ErrorCode.BAD_MESSAGE, "'from' is set by the server", "signal");
       return;
@@ -351,6 +384,7 @@ public final class StandardCoordinator implements Coordinator {
     Instant lastSeen;
     PeerId peerId;
     boolean superPeer;
+    boolean banned;
     double tokens = -1;
     Instant refilled;
     long violations;
