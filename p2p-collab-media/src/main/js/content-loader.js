@@ -12,6 +12,7 @@
 import { chooseSource, DEFAULT_CONFIG } from './scheduler.js';
 import { PeerLink } from './peer.js';
 import { Assembler, INIT, split, WIRE_ERRORS } from './wire.js';
+import { createVerifier, parseEntry, refFromFileName } from './integrity.js';
 
 /** @typedef {'peer' | 'superPeer' | 'http'} Source */
 
@@ -35,7 +36,7 @@ export function parseFileName(name) {
 /**
  * @typedef {{
  *   link: PeerLink, superPeer: boolean, have: Set<string>, outstanding: number,
- *   pending: Map<number, {assembler: Assembler, resolve: (b: Uint8Array) => void, reject: (e: Error) => void}>,
+ *   pending: Map<number, {assembler: Assembler, expectedLength: number | undefined, resolve: (b: Uint8Array) => void, reject: (e: Error) => void}>,
  * }} Neighbour
  */
 
@@ -43,7 +44,7 @@ export class ContentLoader extends EventTarget {
   /**
    * @param {{
    *   signaling: import('./signaling.js').SignalingClient,
-   *   stream: {id: string, manifestUrl: string, hashesUrl: string},
+   *   stream: {id: string, manifestUrl: string, hashesUrl: string, publicKey?: string, signaturesUrl?: string},
    *   baseUrl: string,
    *   RTCPeerConnection: typeof RTCPeerConnection,
    *   rtcConfig?: RTCConfiguration,
@@ -69,6 +70,15 @@ export class ContentLoader extends EventTarget {
     this.fetch = o.fetch ?? globalThis.fetch.bind(globalThis);
     this.subtle = o.subtle ?? globalThis.crypto.subtle;
     this.now = o.now ?? Date.now;
+    // A signed stream (docs/protocol.md §6): segments are checked against the Media Server's
+    // Ed25519-signed statements, and a segment without one is never taken from peers.
+    this.signed = Boolean(o.stream.publicKey && o.stream.signaturesUrl);
+    this.signaturesUrl = this.signed ? new URL(/** @type {string} */ (o.stream.signaturesUrl), o.baseUrl).href : '';
+    /** @type {Promise<import('./integrity.js').SegmentVerifier> | null} */
+    this.verifier = this.signed ? createVerifier(this.subtle, /** @type {string} */ (o.stream.publicKey)) : null;
+    /** @type {Map<string, {length: number, sha256: string}>} verified statements by file name */
+    this.trusted = new Map();
+    /** @type {Promise<void> | null} */ this.signaturesLoading = null;
     // Wrapped: a browser's setTimeout called as a method of another object throws.
     this.setTimeout = o.setTimeout ?? ((/** @type {() => void} */ fn, /** @type {number} */ ms) => setTimeout(fn, ms));
     this.clearTimeout = o.clearTimeout ?? ((/** @type {any} */ id) => clearTimeout(id));
@@ -135,6 +145,9 @@ export class ContentLoader extends EventTarget {
     if (cached) return cached; // the player asked again (a retry, a seek): no new bytes moved
     /** @type {Set<string>} peers that failed this segment */
     const failed = new Set();
+    // Without a statement we can check, a peer's bytes are worth nothing: HTTP only.
+    const expected = await this.expected(ref.name);
+    const p2p = expected !== null;
     for (;;) {
       if (abort.aborted) throw new Error('aborted');
       const nowMs = this.now();
@@ -142,16 +155,15 @@ export class ContentLoader extends EventTarget {
         segment: { stream: this.stream.id, track: ref.track, number: ref.number },
         nowMs,
         deadlineMs,
-        neighbours: this.openNeighbours().map(([id, n]) => ({ id, superPeer: n.superPeer, holds: n.have.has(ref.name), outstanding: n.outstanding, failures: failed.has(id) ? 1 : 0 })),
+        neighbours: (p2p ? this.openNeighbours() : []).map(([id, n]) => ({ id, superPeer: n.superPeer, holds: n.have.has(ref.name), outstanding: n.outstanding, failures: failed.has(id) ? 1 : 0 })),
       }, this.schedulerConfig);
       if (decision.action === 'PEER') {
         const n = /** @type {Neighbour} */ (this.neighbours.get(decision.peer));
         try {
-          const data = await this.requestFrom(decision.peer, n, ref, Math.min(5000, Math.max(1000, deadlineMs - nowMs)));
+          const data = await this.requestFrom(decision.peer, n, ref, Math.min(5000, Math.max(1000, deadlineMs - nowMs)), expected?.length);
           if (await this.verify(ref.name, data)) return this.accept(ref.name, data, n.superPeer ? 'superPeer' : 'peer');
-          this.dispatchEvent(new CustomEvent('bad-segment', { detail: { fileName: ref.name, peer: decision.peer } }));
-          n.link.close('sent a segment that does not match its hash');
-        } catch { /* timed out, refused or disconnected: try elsewhere */ }
+          this.punish(decision.peer, n, ref.name, 'bad-segment');
+        } catch { /* timed out, refused, disconnected or cut: try elsewhere */ }
         failed.add(decision.peer);
       } else if (decision.action === 'WAIT') {
         await this.changed(decision.untilMs);
@@ -163,6 +175,16 @@ export class ContentLoader extends EventTarget {
         return this.accept(ref.name, data, 'http');
       }
     }
+  }
+
+  /**
+   * A neighbour sent bytes that fail verification: cut it at once and report it to the Tracker.
+   * @param {string} id @param {Neighbour} n @param {string} name @param {string} reason
+   */
+  punish(id, n, name, reason) {
+    this.dispatchEvent(new CustomEvent('bad-segment', { detail: { fileName: name, peer: id } }));
+    n.link.close(`sent a bad segment (${reason})`);
+    this.signaling.report(id, this.stream.id, reason);
   }
 
   /** @param {string} name @param {Uint8Array} data @param {Source} source */
@@ -205,9 +227,10 @@ export class ContentLoader extends EventTarget {
 
   /**
    * @param {string} id @param {Neighbour} n @param {{track: string, number: number, name: string}} ref @param {number} timeoutMs
+   * @param {number | undefined} expectedLength the signed length: a first chunk announcing another is refused
    * @returns {Promise<Uint8Array>}
    */
-  requestFrom(id, n, ref, timeoutMs) {
+  requestFrom(id, n, ref, timeoutMs, expectedLength) {
     const requestId = this.nextRequestId++ >>> 0;
     n.outstanding++;
     return new Promise((resolve, reject) => {
@@ -218,6 +241,7 @@ export class ContentLoader extends EventTarget {
       }, timeoutMs);
       n.pending.set(requestId, {
         assembler: new Assembler(requestId),
+        expectedLength,
         resolve: (b) => { this.clearTimeout(timer); resolve(b); },
         reject: (e) => { this.clearTimeout(timer); reject(e); },
       });
@@ -226,16 +250,61 @@ export class ContentLoader extends EventTarget {
   }
 
   /**
-   * Whether `data` has the SHA-256 the Media Server published for `name`; the hash list is
-   * fetched again when it does not know the name yet.
+   * What `name` must be: its signed length and SHA-256 (signed streams), or its published SHA-256
+   * (unsigned streams); the list is fetched again when it does not know the name yet. Null when
+   * there is nothing trustworthy to check it against.
+   * @param {string} name
+   * @returns {Promise<{length: number | undefined, sha256: string} | null>}
+   */
+  async expected(name) {
+    if (this.signed) {
+      if (!this.trusted.has(name)) await this.refreshSignatures();
+      return this.trusted.get(name) ?? null;
+    }
+    if (!this.hashes.has(name)) await this.refreshHashes();
+    const sha256 = this.hashes.get(name);
+    return sha256 ? { length: undefined, sha256 } : null;
+  }
+
+  /**
+   * Whether `data` is what the Media Server published as `name`.
    * @param {string} name @param {Uint8Array} data
    */
   async verify(name, data) {
-    if (!this.hashes.has(name)) await this.refreshHashes();
-    const expected = this.hashes.get(name);
-    if (!expected) return false;
+    const expected = await this.expected(name);
+    if (!expected || (expected.length !== undefined && data.length !== expected.length)) return false;
     const digest = new Uint8Array(await this.subtle.digest('SHA-256', data));
-    return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('') === expected;
+    return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('') === expected.sha256;
+  }
+
+  /** Fetches signatures.json and keeps the entries whose signatures verify (new ones only). */
+  refreshSignatures() {
+    this.signaturesLoading ??= (async () => {
+      try {
+        const verifier = await /** @type {Promise<import('./integrity.js').SegmentVerifier>} */ (this.verifier);
+        const r = await this.fetch(this.signaturesUrl, { cache: 'no-store' });
+        if (!r.ok) return;
+        const text = await r.text();
+        if (text.length > 1 << 20) return;
+        const root = JSON.parse(text);
+        if (root === null || typeof root !== 'object' || Array.isArray(root)) return;
+        for (const [name, value] of Object.entries(root)) {
+          if (this.trusted.has(name)) continue;
+          const ref = refFromFileName(this.stream.id, name);
+          if (!ref) continue;
+          let entry;
+          try { entry = parseEntry(value); } catch { continue; }
+          if (await verifier.verify(ref, entry)) this.trusted.set(name, { length: entry.length, sha256: entry.sha256 });
+        }
+        if (this.trusted.size > 4 * this.windowSegments) {
+          const keep = new Set([...this.trusted.keys()].slice(-2 * this.windowSegments));
+          for (const k of this.trusted.keys()) if (!keep.has(k) && k.startsWith('chunk-')) this.trusted.delete(k);
+        }
+      } catch { /* a bad or unreachable list: nothing new is trusted */ } finally {
+        this.signaturesLoading = null;
+      }
+    })();
+    return this.signaturesLoading;
   }
 
   refreshHashes() {
@@ -328,6 +397,12 @@ export class ContentLoader extends EventTarget {
       case 'DATA': {
         const p = n.pending.get(m.requestId);
         if (!p) return; // cancelled or timed out: late chunks are expected
+        if (p.assembler.received === 0 && p.expectedLength !== undefined && m.totalLength !== p.expectedLength) {
+          n.pending.delete(m.requestId);
+          p.reject(new Error(`peer ${id} announced ${m.totalLength} bytes, the signed length is ${p.expectedLength}`));
+          this.punish(id, n, '', 'wrong-length');
+          return;
+        }
         try {
           if (p.assembler.accept(m)) { n.pending.delete(m.requestId); p.resolve(p.assembler.segment()); }
         } catch (e) {

@@ -11,16 +11,17 @@ const url = (name) => `http://127.0.0.1:8080/live/main/${name}`;
 const segment = (n, size = 40_000) => Uint8Array.from({ length: size }, (_, i) => (i * 31 + n) & 0xff);
 const ID = (c) => c.repeat(22);
 
-async function swarm(count, segments) {
+async function swarm(count, segments, { stream = STREAM, wrapFetch = (f) => f } = {}) {
   const clock = new ManualClock();
   const origin = await fakeOrigin(segments);
+  origin.fetch = wrapFetch(origin.fetch);
   const rtc = fakeRtc();
   const relay = new Map();
   const loaders = [];
   for (let i = 0; i < count; i++) {
     const signaling = new FakeSignaling(ID(String.fromCharCode(97 + i)), relay);
     loaders.push(new ContentLoader({
-      signaling, stream: STREAM, baseUrl: BASE, RTCPeerConnection: rtc.RTCPeerConnection,
+      signaling, stream, baseUrl: BASE, RTCPeerConnection: rtc.RTCPeerConnection,
       fetch: origin.fetch, now: clock.now, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout,
     }));
   }
@@ -154,4 +155,81 @@ test('URLs outside the stream are not handled', async () => {
   assert.equal(a.handles('http://127.0.0.1:8080/live/other/chunk-stream0-00001.m4s'), false);
   assert.equal(a.handles('http://evil.example/live/main/chunk-stream0-00001.m4s'), false);
   assert.equal(a.handles(url('manifest.mpd')), false);
+});
+
+// --- signed streams (docs/protocol.md §6) ---------------------------------------------------
+
+async function signedSwarm(count, segments) {
+  const { subtle } = globalThis.crypto;
+  const keys = await subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']);
+  const publicKey = Buffer.from(await subtle.exportKey('raw', keys.publicKey)).toString('base64url');
+  const { statement, refFromFileName } = await import('./integrity.js');
+  const signatures = {};
+  for (const [name, data] of Object.entries(segments)) {
+    const sha = new Uint8Array(await subtle.digest('SHA-256', data));
+    const sig = new Uint8Array(await subtle.sign({ name: 'Ed25519' }, keys.privateKey, statement(refFromFileName('main', name), data.length, sha)));
+    signatures[name] = { length: data.length, sha256: Buffer.from(sha).toString('hex'), sig: Buffer.from(sig).toString('base64url') };
+  }
+  const s = await swarm(count, segments, {
+    stream: { ...STREAM, publicKey, signaturesUrl: '/live/main/signatures.json' },
+    wrapFetch: (plain) => async (u) => (String(u).endsWith('/signatures.json') ? new Response(JSON.stringify(signatures)) : plain(u)),
+  });
+  return { ...s, signatures };
+}
+
+test('signed stream: a segment is accepted only if it matches its signed statement', async () => {
+  const name = 'chunk-stream0-00008.m4s';
+  const { clock, loaders: [a, b], signatures } = await signedSwarm(2, { [name]: segment(8) });
+  a.start([]);
+  assert.equal((await a.load(url(name), clock.now() + 3000)).source, 'http');
+  b.start([{ id: a.signaling.peerId, superPeer: false }]);
+  await clock.advance(10);
+  assert.equal((await b.load(url(name), clock.now() + 3000)).source, 'peer');
+  assert.equal(b.trusted.get(name).sha256, signatures[name].sha256);
+});
+
+test('signed stream: a forged segment of the right length is refused, the sender cut and reported', async () => {
+  const name = 'chunk-stream0-00009.m4s';
+  const { clock, loaders: [a, b] } = await signedSwarm(2, { [name]: segment(9) });
+  a.start([]);
+  await a.load(url(name), clock.now() + 3000);
+  const forged = segment(9).map((x) => x ^ 0x55);
+  a.cache.set(name, { data: forged, source: 'http' }); // same length, other bytes
+  b.start([{ id: a.signaling.peerId, superPeer: false }]);
+  await clock.advance(10);
+  const got = await b.load(url(name), clock.now() + 3000);
+  assert.equal(got.source, 'http');
+  assert.deepEqual(got.data, segment(9));
+  assert.deepEqual(b.signaling.reports, [{ peer: a.signaling.peerId, stream: 'main', reason: 'bad-segment' }]);
+});
+
+test('signed stream: a peer announcing another length is cut at its first chunk', async () => {
+  const name = 'chunk-stream0-00010.m4s';
+  const { clock, loaders: [a, b] } = await signedSwarm(2, { [name]: segment(10) });
+  a.start([]);
+  await a.load(url(name), clock.now() + 3000);
+  a.cache.set(name, { data: segment(10, 50_000), source: 'http' });
+  b.start([{ id: a.signaling.peerId, superPeer: false }]);
+  await clock.advance(10);
+  assert.equal((await b.load(url(name), clock.now() + 3000)).source, 'http');
+  assert.deepEqual(b.signaling.reports?.map((r) => r.reason), ['wrong-length']);
+});
+
+test('signed stream: a segment without a verified statement never comes from peers', async () => {
+  const name = 'chunk-stream0-00011.m4s';
+  const { clock, origin, loaders: [a, b] } = await signedSwarm(2, { [name]: segment(11) });
+  a.start([]);
+  await a.load(url(name), clock.now() + 3000);
+  const plain = origin.fetch;
+  const tampered = async (u) => {
+    if (!String(u).endsWith('/signatures.json')) return plain(u);
+    const all = await (await plain(u)).json();
+    all[name].sig = all[name].sig.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')); // a forged statement
+    return new Response(JSON.stringify(all));
+  };
+  b.fetch = tampered;
+  b.start([{ id: a.signaling.peerId, superPeer: false }]);
+  await clock.advance(10);
+  await assert.rejects(b.load(url(name), clock.now() + 3000), /does not match/);
+  assert.equal(a.stats().uploaded, 0, 'nothing was asked of the peer');
 });

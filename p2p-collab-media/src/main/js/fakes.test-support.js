@@ -79,6 +79,7 @@ export class FakeSignaling extends EventTarget {
   signal(to, kind, body) { const t = this.relay.get(to); setImmediate(() => t?.dispatchEvent(new CustomEvent('signal', { detail: { type: 'signal', from: this.peerId, kind, ...body } }))); }
   setState(s) { this.states.push(s); }
   requestPeers() { this.peerRequests++; }
+  report(peer, stream, reason) { (this.reports ??= []).push({ peer, stream, reason }); }
 }
 
 /** An HTTP origin serving segments and their hashes; counts what it served. */

@@ -81,6 +81,13 @@ export class SignalingClient extends EventTarget {
   signal(to, kind, body) { this.send({ type: 'signal', to, kind, ...body }); }
 
   /**
+   * Reports a neighbour that sent a segment failing verification; the Tracker bans a peer reported
+   * by enough distinct peers.
+   * @param {string} peer @param {string} stream @param {string} reason
+   */
+  report(peer, stream, reason) { this.send({ type: 'report', peer, stream, reason }); }
+
+  /**
    * Sets what this peer holds; sent at once if it changed, and repeated every heartbeat.
    * @param {{streams: {stream: string, segments: number, newest: number}[], uploadSlots: number}} state
    */

@@ -115,7 +115,7 @@ class SignalingCodecTest {
     assertThat(EXPECTED.values().stream().<Class<?>>map(Object::getClass).distinct())
         .containsExactlyInAnyOrder(
             Hello.class, Join.class, State.class, PeersRequest.class, Signal.class, Leave.class,
-            Welcome.class, Joined.class, Peers.class, PeerLeft.class, Error.class);
+            Welcome.class, Joined.class, Peers.class, PeerLeft.class, Error.class, SignalMessage.Report.class);
   }
 
   @ParameterizedTest(name = "{0}")

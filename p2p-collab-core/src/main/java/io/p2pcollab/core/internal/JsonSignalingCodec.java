@@ -25,6 +25,7 @@ import io.p2pcollab.core.SignalMessage.Leave;
 import io.p2pcollab.core.SignalMessage.PeerLeft;
 import io.p2pcollab.core.SignalMessage.Peers;
 import io.p2pcollab.core.SignalMessage.PeersRequest;
+import io.p2pcollab.core.SignalMessage.Report;
 import io.p2pcollab.core.SignalMessage.Role;
 import io.p2pcollab.core.SignalMessage.Signal;
 import io.p2pcollab.core.SignalMessage.SignalKind;
