@@ -17,7 +17,7 @@ if (!(viewers >= 1 && seconds >= 5)) {
 }
 const { results, summary } = await runSwarm({ viewers, seconds, joinGapMs: Number(values['join-gap-ms']), log: (s) => console.error(s) });
 for (const r of results) {
-  console.log(`viewer ${r.viewer}: startup ${r.startupMs} ms, played ${r.playedSeconds.toFixed(1)} s, stalls ${r.stalls}, ` +
+  console.log(`viewer ${r.viewer}: startup ${r.startupMs} ms, played ${r.playedSeconds.toFixed(1)} s, stalls ${r.stalls} (longest ${r.stallMsMax} ms), ` +
     `peers ${r.bytes.peer} B, super-peer ${r.bytes.superPeer} B, http ${r.bytes.http} B`);
 }
 console.log(JSON.stringify(summary));

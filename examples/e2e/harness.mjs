@@ -79,6 +79,8 @@ export async function launchBrowser() {
       page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
       const openedAt = Date.now();
       await page.goto(url);
+      // The page is ready once the SDK registered, joined and handed the stream to the player.
+      await page.waitForFunction(() => window['p2pDemo'] !== undefined, null, { timeout: 30_000 });
       return { page, context, errors, openedAt, stats: () => page.evaluate(() => window['p2pDemo']?.stats()) };
     },
     async close() { await browser.close(); rmSync(userDataDir, { recursive: true, force: true }); },

@@ -40,6 +40,7 @@ export async function runSwarm({ viewers, seconds, joinGapMs = 3000, log = () =>
         watchedSeconds: s.length,
         startupMs: last.startupMs ?? null,
         stalls: last.stalls ?? 0,
+        stallMsMax: last.stallMsMax ?? 0,
         liveEdgeDelayMs: s.map((x) => x.liveEdgeDelayMs).filter((x) => typeof x === 'number'),
         bytes: last.bytes ?? { peer: 0, superPeer: 0, http: 0 },
         peers: last.peers ?? 0,
@@ -68,6 +69,7 @@ export async function runSwarm({ viewers, seconds, joinGapMs = 3000, log = () =>
       liveEdgeDelayMsP50: percentile(delays, 50),
       liveEdgeDelayMsP95: percentile(delays, 95),
       stalls: sum((r) => r.stalls),
+      stallMsMax: Math.max(0, ...results.map((r) => r.stallMsMax)),
     };
     return { results, summary, serverLines: server.lines };
   } finally {

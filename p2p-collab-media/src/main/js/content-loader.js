@@ -88,6 +88,8 @@ export class ContentLoader extends EventTarget {
     this.maxQueuedChunks = o.maxQueuedChunks ?? 256;
     this.schedulerConfig = o.scheduler ?? DEFAULT_CONFIG;
     /** @type {Map<string, Neighbour>} */ this.neighbours = new Map();
+    /** @type {Set<string>} peers cut for bad data: never connected again during this visit */
+    this.blocked = new Set();
     /** @type {Map<string, {data: Uint8Array, source: Source}>} verified segments by file name, oldest first */
     this.cache = new Map();
     /** @type {Map<string, string>} */ this.hashes = new Map();
@@ -182,6 +184,7 @@ export class ContentLoader extends EventTarget {
    * @param {string} id @param {Neighbour} n @param {string} name @param {string} reason
    */
   punish(id, n, name, reason) {
+    this.blocked.add(id);
     this.dispatchEvent(new CustomEvent('bad-segment', { detail: { fileName: name, peer: id } }));
     n.link.close(`sent a bad segment (${reason})`);
     this.signaling.report(id, this.stream.id, reason);
@@ -340,14 +343,14 @@ export class ContentLoader extends EventTarget {
   connectTo(peers) {
     for (const p of peers) {
       if (this.closed || this.neighbours.size >= this.targetNeighbours) return;
-      if (p.id === this.signaling.peerId || this.neighbours.has(p.id)) continue;
+      if (p.id === this.signaling.peerId || this.neighbours.has(p.id) || this.blocked.has(p.id)) continue;
       this.addNeighbour(p.id, p.superPeer, true);
     }
   }
 
   /** @param {{from?: string, kind: string, sdp?: string, candidate?: any}} m */
   onSignal(m) {
-    if (!m.from) return;
+    if (!m.from || this.blocked.has(m.from)) return;
     let n = this.neighbours.get(m.from);
     if (!n && m.kind === 'offer' && this.neighbours.size < this.maxNeighbours && !this.closed) {
       // Whoever offers is a viewer: the super-peer never offers.

@@ -111,6 +111,8 @@ test('a peer that sends bytes not matching the published hash is dropped and the
   assert.deepEqual(bad, [{ fileName: name, peer: a.signaling.peerId }]);
   await settle();
   assert.equal(b.stats().peers, 0, 'the hostile neighbour is disconnected');
+  b.connectTo([{ id: a.signaling.peerId, superPeer: false }]);
+  assert.equal(b.neighbours.size, 0, 'and never connected again');
   assert.equal(b.stats().bytes.peer, 0);
   assert.equal(origin.served.length, 2);
 });

@@ -10,12 +10,26 @@ const config = await (await fetch('/config.json')).json();
 const openedAt = performance.timeOrigin; // navigation start: startup counts from here
 let startupMs = /** @type {number | null} */ (null);
 let stalls = 0;
+let stallMsMax = 0;
+let stallMsTotal = 0;
+let stalledAt = /** @type {number | null} */ (null);
 const errors = /** @type {string[]} */ ([]);
 
 video.addEventListener('playing', () => {
   if (startupMs === null) startupMs = Math.round(Date.now() - openedAt);
+  if (stalledAt !== null) {
+    const ms = Date.now() - stalledAt;
+    stallMsTotal += ms;
+    stallMsMax = Math.max(stallMsMax, ms);
+    stalledAt = null;
+  }
 });
-video.addEventListener('waiting', () => { if (startupMs !== null) stalls++; });
+video.addEventListener('waiting', () => {
+  if (startupMs !== null && stalledAt === null) {
+    stalls++;
+    stalledAt = Date.now();
+  }
+});
 
 const player = await createPlayer({
   video,
@@ -41,6 +55,9 @@ function stats() {
     currentTime: video.currentTime,
     startupMs,
     stalls,
+    // A stall still going on counts with its length so far.
+    stallMsMax: Math.max(stallMsMax, stalledAt === null ? 0 : Date.now() - stalledAt),
+    stallMsTotal: stallMsTotal + (stalledAt === null ? 0 : Date.now() - stalledAt),
     liveEdgeDelayMs: liveEdgeDelayMs(),
     errors: [...errors],
   };
