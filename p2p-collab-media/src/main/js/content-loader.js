@@ -103,6 +103,17 @@ export class ContentLoader extends EventTarget {
     this.signaling.addEventListener('signal', (e) => this.onSignal(/** @type {CustomEvent} */ (e).detail));
     this.signaling.addEventListener('peers', (e) => this.connectTo(/** @type {CustomEvent} */ (e).detail.peers));
     this.signaling.addEventListener('peer-left', (e) => this.neighbours.get(/** @type {CustomEvent} */ (e).detail.peerId)?.link.close('peer left'));
+    // After the Coordinator restarted, join again: open data channels never noticed.
+    this.signaling.addEventListener('reconnected', () => this.rejoin());
+  }
+
+  async rejoin() {
+    try {
+      const joined = await this.signaling.join(this.stream.id);
+      this.connectTo(joined.peers);
+      this.reportState();
+      this.dispatchEvent(new CustomEvent('rejoined', { detail: { peerId: this.signaling.peerId } }));
+    } catch { /* dropped again: the next reconnect rejoins */ }
   }
 
   /**

@@ -48,7 +48,9 @@ export async function createPlayer(o) {
   player.configure({ streaming: { retryParameters: { maxAttempts: 4, baseDelay: 250 } }, ...(o.shakaConfig ?? {}) });
   const events = new EventTarget();
   player.addEventListener('error', (/** @type {any} */ e) => events.dispatchEvent(new CustomEvent('error', { detail: e.detail })));
-  signaling.addEventListener('error', (e) => events.dispatchEvent(new CustomEvent('error', { detail: /** @type {CustomEvent} */ (e).detail })));
+  // Refused signaling messages are the protocol's business (e.g. a relay to a peer that just
+  // left); they never stop playback, so they are reported apart from player errors.
+  signaling.addEventListener('error', (e) => events.dispatchEvent(new CustomEvent('signaling-error', { detail: /** @type {CustomEvent} */ (e).detail })));
   await player.load(new URL(joined.stream.manifestUrl, location.href).href);
 
   return {

@@ -5,7 +5,14 @@
  * every heartbeat without being asked, and relays SDP/ICE to other peers by ID.
  *
  * Events (CustomEvent, message object in `detail`): `signal`, `peers`, `peer-left`, `error`
- * (a refused message, or a decode failure), and `close` (terminal).
+ * (a refused message, or a decode failure), `disconnected` (the socket dropped; it reconnects),
+ * `reconnected` (registered again, under a new peer ID: detail is the `welcome`), and `close`
+ * (terminal: after `close()`, or when reconnecting is off).
+ *
+ * Reconnection: when the socket drops (the Coordinator restarted, the network blinked), the client
+ * opens a new one after a jittered exponential back-off (about 0.25 s, 0.5 s, 1 s … up to 8 s,
+ * each drawn between half and all of that) and registers again. Data channels to neighbours do
+ * not depend on signaling and keep working meanwhile.
  * @module
  */
 import { decode, encode, SignalingError } from './signaling-codec.js';
@@ -15,10 +22,16 @@ import { decode, encode, SignalingError } from './signaling-codec.js';
  *   WebSocket?: typeof WebSocket,
  *   setInterval?: typeof setInterval,
  *   clearInterval?: typeof clearInterval,
+ *   setTimeout?: (fn: () => void, ms: number) => any,
+ *   random?: () => number,
+ *   reconnect?: boolean,
  *   role?: 'viewer' | 'super-peer',
  *   token?: string,
  * }} SignalingOptions
  */
+
+/** Back-off before reconnect attempt `n` (0-based), before jitter. */
+export function backoffMs(n) { return Math.min(8000, 250 * 2 ** n); }
 
 export class SignalingClient extends EventTarget {
   /** @param {string} url @param {SignalingOptions} [options] */
@@ -35,6 +48,7 @@ export class SignalingClient extends EventTarget {
     this.pending = new Map();
     this.heartbeat = /** @type {any} */ (null);
     this.closed = false;
+    this.attempts = 0;
   }
 
   /**
@@ -42,21 +56,58 @@ export class SignalingClient extends EventTarget {
    * @returns {Promise<any>} the `welcome` message
    */
   connect() {
+    return this.open().then((w) => {
+      const every = Math.max(100, w.heartbeatMs);
+      this.heartbeat = (this.options.setInterval ?? setInterval)(() => this.sendState(true), every);
+      return w;
+    });
+  }
+
+  /** @returns {Promise<any>} */
+  open() {
     const WS = this.options.WebSocket ?? globalThis.WebSocket;
     const socket = new WS(this.url);
     this.socket = socket;
     const welcome = this.expect('welcome');
     socket.onopen = () => this.send({ type: 'hello', role: this.options.role ?? 'viewer', token: this.options.token });
-    socket.onmessage = (e) => this.receive(e.data);
-    socket.onclose = () => this.terminate('socket closed');
+    socket.onmessage = (e) => { if (this.socket === socket) this.receive(e.data); };
+    socket.onclose = () => { if (this.socket === socket) this.dropped(); };
     socket.onerror = () => { /* a close event follows */ };
     return welcome.then((w) => {
       this.peerId = w.peerId;
       this.welcome = w;
-      const every = Math.max(100, w.heartbeatMs);
-      this.heartbeat = (this.options.setInterval ?? setInterval)(() => this.sendState(true), every);
+      this.attempts = 0;
+      this.lastState = null; // the new registration knows nothing yet
+      this.sendState(true);
       return w;
     });
+  }
+
+  /** The socket closed without close(): reconnect, or end if reconnecting is off. */
+  dropped() {
+    if (this.closed) return;
+    if (this.options.reconnect === false || this.welcome === null) {
+      this.terminate('socket closed');
+      return;
+    }
+    for (const w of this.pending.values()) w.reject(new Error('signaling disconnected'));
+    this.pending.clear();
+    if (this.peerId === null) return; // a reconnect attempt failed: its own handler retries
+    this.peerId = null;
+    this.dispatchEvent(new CustomEvent('disconnected'));
+    this.retry();
+  }
+
+  retry() {
+    const jitter = 0.5 + 0.5 * (this.options.random ?? Math.random)();
+    const delay = backoffMs(this.attempts++) * jitter;
+    (this.options.setTimeout ?? ((/** @type {() => void} */ f, /** @type {number} */ ms) => setTimeout(f, ms)))(() => {
+      if (this.closed) return;
+      this.open().then(
+        (w) => this.dispatchEvent(new CustomEvent('reconnected', { detail: w })),
+        () => { if (!this.closed) this.retry(); },
+      );
+    }, delay);
   }
 
   /**

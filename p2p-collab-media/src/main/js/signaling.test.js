@@ -89,3 +89,56 @@ test('signal relays by ID and close leaves gracefully', async () => {
   assert.equal(closed, 1);
   assert.equal(iv.timers.length, 0, 'the heartbeat stops');
 });
+
+test('a dropped socket reconnects after a jittered back-off, registers again and says so', async () => {
+  const { sockets, FakeWebSocket } = fakeSocket();
+  const timers = [];
+  const client = new SignalingClient('ws://127.0.0.1:1/signal', {
+    WebSocket: FakeWebSocket, ...fakeIntervals(), random: () => 1, setTimeout: (fn, ms) => timers.push({ fn, ms }),
+  });
+  const w = client.connect();
+  await new Promise((r) => setImmediate(r));
+  sockets[0].serverSends(welcome);
+  await w;
+  client.setState({ streams: [{ stream: 'main', segments: 1, newest: 1 }], uploadSlots: 2 });
+  const events = [];
+  client.addEventListener('disconnected', () => events.push('disconnected'));
+  client.addEventListener('reconnected', (e) => events.push(`reconnected as ${e.detail.peerId}`));
+  client.addEventListener('close', () => events.push('close'));
+
+  sockets[0].close(); // the Coordinator went away
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(events, ['disconnected']);
+  assert.equal(client.peerId, null);
+  assert.deepEqual(timers.map((t) => t.ms), [250]);
+
+  timers[0].fn(); // first attempt: the server is still down
+  await new Promise((r) => setImmediate(r));
+  sockets[1].close();
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(timers.map((t) => t.ms), [250, 500], 'the back-off doubles');
+
+  timers[1].fn(); // second attempt: the Coordinator is back
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(sockets[2].sent[0], { v: 1, type: 'hello', role: 'viewer' });
+  sockets[2].serverSends({ ...welcome, peerId: OTHER });
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(events, ['disconnected', `reconnected as ${OTHER}`]);
+  assert.equal(client.peerId, OTHER);
+  assert.equal(sockets[2].sent.filter((m) => m.type === 'state').length, 1, 'what it holds is reported at once');
+});
+
+test('with reconnecting off, a dropped socket ends the client', async () => {
+  const { sockets, FakeWebSocket } = fakeSocket();
+  const client = new SignalingClient('ws://127.0.0.1:1/signal', { WebSocket: FakeWebSocket, ...fakeIntervals(), reconnect: false });
+  const w = client.connect();
+  await new Promise((r) => setImmediate(r));
+  sockets[0].serverSends(welcome);
+  await w;
+  let closed = 0;
+  client.addEventListener('close', () => closed++);
+  sockets[0].close();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(closed, 1);
+});

@@ -37,7 +37,9 @@ const player = await createPlayer({
   signalingUrl: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.hostname}:${config.signalingPort}/signal`,
   stream: config.stream,
 });
-player.addEventListener?.('error', (/** @type {any} */ e) => errors.push(String(e.detail?.code ?? e.message ?? e)));
+const signalingErrors = /** @type {string[]} */ ([]);
+player.addEventListener('error', (/** @type {any} */ e) => errors.push(String(e.detail?.code ?? e.message ?? e)));
+player.addEventListener('signaling-error', (/** @type {any} */ e) => signalingErrors.push(String(e.detail?.code)));
 
 /** How far the picture on screen is behind real time: the live edge is "now" on the wall clock. */
 function liveEdgeDelayMs() {
@@ -60,6 +62,7 @@ function stats() {
     stallMsTotal: stallMsTotal + (stalledAt === null ? 0 : Date.now() - stalledAt),
     liveEdgeDelayMs: liveEdgeDelayMs(),
     errors: [...errors],
+    signalingErrors: [...signalingErrors],
   };
 }
 /** @type {any} */ (window).p2pDemo = { stats, player };

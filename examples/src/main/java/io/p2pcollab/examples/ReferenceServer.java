@@ -3,6 +3,7 @@ package io.p2pcollab.examples;
 import com.sun.net.httpserver.HttpServer;
 import io.p2pcollab.core.Coordinator;
 import io.p2pcollab.core.IceServer;
+import io.p2pcollab.core.StreamInfo;
 import io.p2pcollab.core.SuperPeer;
 import io.p2pcollab.core.SuperPeerConfig;
 import io.p2pcollab.media.ClasspathResourceHandler;
@@ -15,6 +16,7 @@ import io.p2pcollab.tracker.Coordinators;
 import io.p2pcollab.tracker.WebSocketSignalingServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -40,7 +42,8 @@ import java.util.concurrent.Executors;
 public final class ReferenceServer implements AutoCloseable {
 
   /** Command-line options. */
-  record Options(String host, int port, List<String> input, int superPeerMax, List<IceServer> ice, Path shaka) {
+  record Options(
+      String host, int port, List<String> input, int superPeerMax, List<IceServer> ice, Path shaka, boolean testHooks) {
 
     static Options parse(String... args) {
       String host = "0.0.0.0";
@@ -49,6 +52,7 @@ public final class ReferenceServer implements AutoCloseable {
       int superPeerMax = 4;
       List<IceServer> ice = new ArrayList<>();
       Path shaka = Path.of("node_modules/shaka-player/dist/shaka-player.compiled.js");
+      boolean testHooks = false;
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
         switch (args[i]) {
@@ -58,12 +62,16 @@ public final class ReferenceServer implements AutoCloseable {
           case "--super-peer-max" -> superPeerMax = Integer.parseInt(need(args[i], value));
           case "--ice" -> ice.add(IceServer.of(need(args[i], value)));
           case "--shaka" -> shaka = Path.of(need(args[i], value));
+          case "--test-hooks" -> {
+            testHooks = true;
+            i--; // a flag without a value
+          }
           case "--help", "-h" -> throw new IllegalArgumentException("usage");
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
         i++;
       }
-      return new Options(host, port, input, superPeerMax, List.copyOf(ice), shaka);
+      return new Options(host, port, input, superPeerMax, List.copyOf(ice), shaka, testHooks);
     }
 
     private static String need(String option, String value) {
@@ -75,8 +83,11 @@ public final class ReferenceServer implements AutoCloseable {
   }
 
   private final Options options;
-  private final Coordinator coordinator;
-  private final WebSocketSignalingServer signaling;
+  private final String superPeerToken = randomToken();
+  // Replaced when the test hook restarts signaling; read by the HTTP threads.
+  private volatile Coordinator coordinator;
+  private volatile WebSocketSignalingServer signaling;
+  private volatile StreamInfo latestStream;
   private final MediaServer media;
   private final SuperPeer superPeer;
   private final HttpServer http;
@@ -84,12 +95,8 @@ public final class ReferenceServer implements AutoCloseable {
 
   ReferenceServer(Options options) throws IOException {
     this.options = options;
-    String superPeerToken = randomToken();
-    coordinator =
-        Coordinators.create(
-            CoordinatorConfig.builder().iceServers(options.ice()).superPeerToken(superPeerToken).build());
-    signaling =
-        WebSocketSignalingServer.create(coordinator, new InetSocketAddress(options.host(), options.port() + 1));
+    coordinator = newCoordinator();
+    signaling = WebSocketSignalingServer.create(coordinator, signalingAddress());
 
     LiveSource.Builder source = LiveSource.builder(stream);
     if (!options.input().isEmpty()) {
@@ -106,7 +113,10 @@ public final class ReferenceServer implements AutoCloseable {
                 .token(superPeerToken)
                 .build(),
             media.segments(),
-            SuperPeers.inProcessSignaling(coordinator));
+            // Over the WebSocket like any peer, so it outlives a restart of the Coordinator.
+            SuperPeers.webSocketSignaling(URI.create(
+                "ws://" + (options.host().equals("0.0.0.0") ? "127.0.0.1" : options.host()) + ":" + (options.port() + 1)
+                    + WebSocketSignalingServer.PATH)));
 
     http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 64);
     http.setExecutor(Executors.newFixedThreadPool(8));
@@ -117,12 +127,54 @@ public final class ReferenceServer implements AutoCloseable {
     http.createContext("/config.json", exchange -> StaticResources.send(exchange, 200, "application/json", config()));
     http.createContext("/stats.json", exchange -> StaticResources.send(exchange, 200, "application/json", stats()));
     http.createContext("/", StaticResources.classpath("/web"));
+    if (options.testHooks()) {
+      http.createContext("/test/restart-signaling", exchange -> {
+        if (!"POST".equals(exchange.getRequestMethod())) {
+          StaticResources.send(exchange, 405, "text/plain", new byte[0]);
+          return;
+        }
+        restartSignaling();
+        StaticResources.send(exchange, 200, "text/plain", "restarted\n".getBytes(StandardCharsets.UTF_8));
+      });
+    }
+  }
+
+  private Coordinator newCoordinator() {
+    return Coordinators.create(
+        CoordinatorConfig.builder().iceServers(options.ice()).superPeerToken(superPeerToken).build());
+  }
+
+  private InetSocketAddress signalingAddress() {
+    return new InetSocketAddress(options.host(), options.port() + 1);
+  }
+
+  /**
+   * Test hook: the Coordinator goes away with all its state and comes back on the same port, as
+   * after a crash and restart of a separate signaling process. Peers must find their way back.
+   */
+  private synchronized void restartSignaling() throws IOException {
+    signaling.close();
+    coordinator.close();
+    Coordinator fresh = newCoordinator();
+    fresh.start();
+    StreamInfo info = latestStream;
+    if (info != null) {
+      fresh.addStream(info);
+    }
+    WebSocketSignalingServer server = WebSocketSignalingServer.create(fresh, signalingAddress());
+    server.start();
+    coordinator = fresh;
+    signaling = server;
+    System.out.println("signaling restarted (test hook)");
   }
 
   void start() throws IOException {
     coordinator.start();
     signaling.start();
-    media.onStreamStarted(coordinator::addStream);
+    media.onStreamStarted(info -> {
+      latestStream = info;
+      coordinator.addStream(info);
+    });
     media.start();
     http.start();
     superPeer.start().join();
@@ -161,6 +213,7 @@ public final class ReferenceServer implements AutoCloseable {
   }
 
   private static String randomToken() {
+    // the super-peer's secret for the super-peer role; it never leaves this process
     byte[] b = new byte[24];
     new SecureRandom().nextBytes(b);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
