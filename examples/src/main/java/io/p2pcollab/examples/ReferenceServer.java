@@ -1,6 +1,8 @@
 package io.p2pcollab.examples;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.p2pcollab.core.Coordinator;
 import io.p2pcollab.core.IceServer;
 import io.p2pcollab.core.StreamInfo;
@@ -26,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
 
 /**
  * The reference server behind {@code ./p2pc demo}: Coordinator and Tracker, WebSocket signaling,
@@ -35,6 +38,8 @@ import java.util.concurrent.Executors;
  * java -cp ... io.p2pcollab.examples.ReferenceServer [--host 0.0.0.0] [--port 8080]
  *     [--input "ffmpeg input arguments"] [--super-peer-max 4] [--ice stun:host:port]
  *     [--shaka node_modules/shaka-player/dist/shaka-player.compiled.js]
+ *     [--tls-keystore server.p12 --tls-password secret]   (https:// and wss://)
+ *     [--test-hooks]                                      (POST /test/restart-signaling, for tests)
  * </pre>
  *
  * The page and media are served on {@code --port}; signaling listens on {@code --port + 1}.
@@ -43,7 +48,8 @@ public final class ReferenceServer implements AutoCloseable {
 
   /** Command-line options. */
   record Options(
-      String host, int port, List<String> input, int superPeerMax, List<IceServer> ice, Path shaka, boolean testHooks) {
+      String host, int port, List<String> input, int superPeerMax, List<IceServer> ice, Path shaka, boolean testHooks,
+      Path tlsKeystore, String tlsPassword) {
 
     static Options parse(String... args) {
       String host = "0.0.0.0";
@@ -53,6 +59,8 @@ public final class ReferenceServer implements AutoCloseable {
       List<IceServer> ice = new ArrayList<>();
       Path shaka = Path.of("node_modules/shaka-player/dist/shaka-player.compiled.js");
       boolean testHooks = false;
+      Path tlsKeystore = null;
+      String tlsPassword = "";
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
         switch (args[i]) {
@@ -62,6 +70,8 @@ public final class ReferenceServer implements AutoCloseable {
           case "--super-peer-max" -> superPeerMax = Integer.parseInt(need(args[i], value));
           case "--ice" -> ice.add(IceServer.of(need(args[i], value)));
           case "--shaka" -> shaka = Path.of(need(args[i], value));
+          case "--tls-keystore" -> tlsKeystore = Path.of(need(args[i], value));
+          case "--tls-password" -> tlsPassword = need(args[i], value);
           case "--test-hooks" -> {
             testHooks = true;
             i--; // a flag without a value
@@ -71,7 +81,7 @@ public final class ReferenceServer implements AutoCloseable {
         }
         i++;
       }
-      return new Options(host, port, input, superPeerMax, List.copyOf(ice), shaka, testHooks);
+      return new Options(host, port, input, superPeerMax, List.copyOf(ice), shaka, testHooks, tlsKeystore, tlsPassword);
     }
 
     private static String need(String option, String value) {
@@ -91,12 +101,14 @@ public final class ReferenceServer implements AutoCloseable {
   private final MediaServer media;
   private final SuperPeer superPeer;
   private final HttpServer http;
+  private final SSLContext tls;
   private final String stream = "main";
 
   ReferenceServer(Options options) throws IOException {
     this.options = options;
+    tls = options.tlsKeystore() == null ? null : Tls.context(options.tlsKeystore(), options.tlsPassword());
     coordinator = newCoordinator();
-    signaling = WebSocketSignalingServer.create(coordinator, signalingAddress());
+    signaling = newSignaling(coordinator);
 
     LiveSource.Builder source = LiveSource.builder(stream);
     if (!options.input().isEmpty()) {
@@ -113,12 +125,22 @@ public final class ReferenceServer implements AutoCloseable {
                 .token(superPeerToken)
                 .build(),
             media.segments(),
-            // Over the WebSocket like any peer, so it outlives a restart of the Coordinator.
-            SuperPeers.webSocketSignaling(URI.create(
-                "ws://" + (options.host().equals("0.0.0.0") ? "127.0.0.1" : options.host()) + ":" + (options.port() + 1)
-                    + WebSocketSignalingServer.PATH)));
+            // Over the WebSocket like any peer, so it outlives a restart of the Coordinator (test
+            // hook); with TLS in process, which needs no client trust store for the server's cert.
+            tls != null
+                ? SuperPeers.inProcessSignaling(coordinator)
+                : SuperPeers.webSocketSignaling(URI.create(
+                    "ws://" + (options.host().equals("0.0.0.0") ? "127.0.0.1" : options.host()) + ":"
+                        + (options.port() + 1) + WebSocketSignalingServer.PATH)));
 
-    http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 64);
+    InetSocketAddress httpAddress = new InetSocketAddress(options.host(), options.port());
+    if (tls != null) {
+      HttpsServer https = HttpsServer.create(httpAddress, 64);
+      https.setHttpsConfigurator(new HttpsConfigurator(tls));
+      http = https;
+    } else {
+      http = HttpServer.create(httpAddress, 64);
+    }
     http.setExecutor(Executors.newFixedThreadPool(8));
     MediaHttpHandler mediaHandler = media.httpHandler();
     http.createContext("/live/", mediaHandler);
@@ -144,6 +166,11 @@ public final class ReferenceServer implements AutoCloseable {
         CoordinatorConfig.builder().iceServers(options.ice()).superPeerToken(superPeerToken).build());
   }
 
+  private WebSocketSignalingServer newSignaling(Coordinator c) {
+    WebSocketSignalingServer.Builder b = WebSocketSignalingServer.builder(c, signalingAddress());
+    return (tls == null ? b : b.tls(tls)).build();
+  }
+
   private InetSocketAddress signalingAddress() {
     return new InetSocketAddress(options.host(), options.port() + 1);
   }
@@ -161,7 +188,7 @@ public final class ReferenceServer implements AutoCloseable {
     if (info != null) {
       fresh.addStream(info);
     }
-    WebSocketSignalingServer server = WebSocketSignalingServer.create(fresh, signalingAddress());
+    WebSocketSignalingServer server = newSignaling(fresh);
     server.start();
     coordinator = fresh;
     signaling = server;
@@ -226,7 +253,8 @@ public final class ReferenceServer implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage().equals("usage") ? "" : e.getMessage());
       System.err.println("usage: ReferenceServer [--host 0.0.0.0] [--port 8080] [--input \"ffmpeg input args\"]"
-          + " [--super-peer-max 4] [--ice stun:host:port] [--shaka path/to/shaka-player.compiled.js]");
+          + " [--super-peer-max 4] [--ice stun:host:port] [--shaka path/to/shaka-player.compiled.js]"
+          + " [--tls-keystore server.p12 --tls-password secret] [--test-hooks]");
       System.exit(2);
       return;
     }
@@ -238,8 +266,10 @@ public final class ReferenceServer implements AutoCloseable {
     }, "p2p-collab-shutdown"));
     server.start();
     String shown = options.host().equals("0.0.0.0") ? "localhost" : options.host();
-    System.out.printf("p2p-collab reference server ready: http://%s:%d/ (signaling ws://%s:%d%s)%n",
-        shown, options.port(), shown, options.port() + 1, WebSocketSignalingServer.PATH);
+    String scheme = options.tlsKeystore() == null ? "http" : "https";
+    System.out.printf("p2p-collab reference server ready: %s://%s:%d/ (signaling %s://%s:%d%s)%n",
+        scheme, shown, options.port(), scheme.equals("https") ? "wss" : "ws", shown, options.port() + 1,
+        WebSocketSignalingServer.PATH);
     stopped.await();
   }
 }

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import javax.net.ssl.SSLContext;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -18,7 +20,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.java_websocket.WebSocket;
+import org.java_websocket.drafts.Draft;
 import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.exceptions.InvalidDataException;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.handshake.ServerHandshakeBuilder;
+import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
 import org.java_websocket.exceptions.WebsocketNotConnectedException;
 import org.java_websocket.framing.Framedata;
 import org.java_websocket.handshake.ClientHandshake;
@@ -36,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * oversize message closes that connection with code 1009 and touches no other. Every connection is
  * pinged every second: browsers answer pings even in background tabs whose timers are throttled,
  * so a pong keeps a peer alive.
+ *
+ * <p>Origins are checked by default: a browser's handshake is accepted only if its {@code Origin}
+ * names the host the page reached signaling on (any port: pages are usually served on another
+ * one), or one of {@link Builder#allowedOrigins}; handshakes without {@code Origin} (non-browser
+ * peers such as the super-peer) are accepted. With {@link Builder#tls} it serves {@code wss://}.
  *
  * <p>Lifecycle: {@link #start()} binds and returns once the server listens; {@link #close()} stops
  * it and is idempotent. Threading: Java-WebSocket's selector and decoder threads call the
@@ -60,17 +72,85 @@ public final class WebSocketSignalingServer implements AutoCloseable {
           });
   private volatile boolean closed;
 
-  private WebSocketSignalingServer(
-      Coordinator coordinator, InetSocketAddress address, int maxFrameBytes, Duration pingInterval) {
-    this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
-    this.pingInterval = Objects.requireNonNull(pingInterval, "pingInterval");
-    this.server = new Server(Objects.requireNonNull(address, "address"), maxFrameBytes);
+  private final Set<String> allowedOrigins;
+  private final boolean tls;
+
+  private WebSocketSignalingServer(Builder b) {
+    this.coordinator = Objects.requireNonNull(b.coordinator, "coordinator");
+    this.pingInterval = b.pingInterval;
+    this.allowedOrigins = Set.copyOf(b.allowedOrigins);
+    this.tls = b.sslContext != null;
+    this.server = new Server(Objects.requireNonNull(b.address, "address"), b.maxFrameBytes);
+    if (b.sslContext != null) {
+      server.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(b.sslContext));
+    }
   }
 
-  /** A server on {@code address} with the 64 KiB frame cap and a ping every second. */
+  /** A server on {@code address} with every default: 64 KiB frames, pings every second, origins checked, no TLS. */
   public static WebSocketSignalingServer create(Coordinator coordinator, InetSocketAddress address) {
-    return new WebSocketSignalingServer(
-        coordinator, address, SignalingCodec.MAX_FRAME_BYTES, Duration.ofSeconds(1));
+    return builder(coordinator, address).build();
+  }
+
+  /** A builder for a server on {@code address} feeding {@code coordinator}. */
+  public static Builder builder(Coordinator coordinator, InetSocketAddress address) {
+    return new Builder(coordinator, address);
+  }
+
+  /** Options of a {@link WebSocketSignalingServer}; every default is documented on its setter. */
+  public static final class Builder {
+    private final Coordinator coordinator;
+    private final InetSocketAddress address;
+    private int maxFrameBytes = SignalingCodec.MAX_FRAME_BYTES;
+    private Duration pingInterval = Duration.ofSeconds(1);
+    private Set<String> allowedOrigins = Set.of();
+    private SSLContext sslContext;
+
+    private Builder(Coordinator coordinator, InetSocketAddress address) {
+      this.coordinator = coordinator;
+      this.address = address;
+    }
+
+    /** Origins accepted besides the signaling host's own, e.g. {@code https://www.example.org} (default none). */
+    public Builder allowedOrigins(Set<String> origins) {
+      this.allowedOrigins = Set.copyOf(origins);
+      return this;
+    }
+
+    /** Serves {@code wss://} with this context (default: plain {@code ws://}). */
+    public Builder tls(SSLContext context) {
+      this.sslContext = Objects.requireNonNull(context, "context");
+      return this;
+    }
+
+    /** How often connections are pinged (default 1 s). */
+    public Builder pingInterval(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("pingInterval must be positive");
+      }
+      this.pingInterval = interval;
+      return this;
+    }
+
+    public WebSocketSignalingServer build() {
+      return new WebSocketSignalingServer(this);
+    }
+  }
+
+  /** Whether a handshake's {@code Origin} may connect (see the class documentation). */
+  boolean originAllowed(String origin, String host) {
+    if (origin == null || origin.isEmpty()) {
+      return true;
+    }
+    if (allowedOrigins.contains(origin)) {
+      return true;
+    }
+    try {
+      String originHost = URI.create(origin).getHost();
+      String requestHost = host == null ? null : URI.create("http://" + host).getHost();
+      return originHost != null && originHost.equalsIgnoreCase(requestHost);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /**
@@ -102,7 +182,7 @@ public final class WebSocketSignalingServer implements AutoCloseable {
   /** The URI peers connect to, e.g. {@code ws://127.0.0.1:8081/signal}. */
   public URI uri() {
     InetSocketAddress a = server.getAddress();
-    return URI.create("ws://" + a.getHostString() + ":" + port() + PATH);
+    return URI.create((tls ? "wss://" : "ws://") + a.getHostString() + ":" + port() + PATH);
   }
 
   private void pingAll() {
@@ -146,6 +226,18 @@ public final class WebSocketSignalingServer implements AutoCloseable {
     @Override
     public void onStart() {
       started.complete(null);
+    }
+
+    @Override
+    public ServerHandshakeBuilder onWebsocketHandshakeReceivedAsServer(
+        WebSocket conn, Draft draft, ClientHandshake request) throws InvalidDataException {
+      ServerHandshakeBuilder response = super.onWebsocketHandshakeReceivedAsServer(conn, draft, request);
+      String origin = request.getFieldValue("Origin");
+      if (!originAllowed(origin, request.getFieldValue("Host"))) {
+        log.debug("refused a handshake from origin {}", origin);
+        throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "origin not allowed: " + origin);
+      }
+      return response;
     }
 
     @Override
