@@ -24,8 +24,10 @@ export { SignalingError } from './signaling-codec.js';
  * @param {{
  *   video: HTMLVideoElement, shaka: any, signalingUrl: string, stream: string,
  *   rtcConfig?: RTCConfiguration, shakaConfig?: object, token?: string,
- *   neighbourWaitMs?: number,
- * }} o
+ *   neighbourWaitMs?: number, relayOnly?: boolean,
+ * }} o  `relayOnly`: connect to other peers only through the TURN servers the Coordinator hands
+ *   out (`iceTransportPolicy: 'relay'`), so no peer ever learns this visitor's address — at the
+ *   cost of relaying every byte through TURN (see docs/security.md).
  */
 export async function createPlayer(o) {
   const signaling = new SignalingClient(o.signalingUrl, { token: o.token });
@@ -36,7 +38,7 @@ export async function createPlayer(o) {
     stream: joined.stream,
     baseUrl: location.href,
     RTCPeerConnection,
-    rtcConfig: o.rtcConfig ?? { iceServers: welcome.iceServers },
+    rtcConfig: o.rtcConfig ?? { iceServers: welcome.iceServers, ...(o.relayOnly ? { iceTransportPolicy: 'relay' } : {}) },
   });
   loader.start(joined.peers);
   // A neighbour that is open before the player's first requests serves them too; do not wait long.

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param peersPerList the most peers in one {@code joined}/{@code peers} list (default 5)
  * @param maxMessagesPerSecond messages one peer may send per second on average, with bursts of
  *     twice as many (default 50); beyond it messages are refused with {@code RATE_LIMITED}
+ * @param registrationsPerAddressPerMinute page visits one network address may register per minute
+ *     (default 60); more are refused with {@code RATE_LIMITED} and their socket closed
  * @param reportsToBan how many distinct peers must report a peer for bad segments before it is
  *     banned for the rest of its page visit: no longer handed out, its relays refused (default 2)
  * @param superPeerToken the secret a {@code hello} with role {@code super-peer} must carry; null
@@ -32,6 +34,7 @@ public record CoordinatorConfig(
     Duration expiry,
     int peersPerList,
     int maxMessagesPerSecond,
+    int registrationsPerAddressPerMinute,
     int reportsToBan,
     String superPeerToken,
     SegmentScheduler scheduler,
@@ -49,6 +52,10 @@ public record CoordinatorConfig(
     }
     if (maxMessagesPerSecond < 1) {
       throw new IllegalArgumentException("maxMessagesPerSecond must be >= 1: " + maxMessagesPerSecond);
+    }
+    if (registrationsPerAddressPerMinute < 1) {
+      throw new IllegalArgumentException(
+          "registrationsPerAddressPerMinute must be >= 1: " + registrationsPerAddressPerMinute);
     }
     if (reportsToBan < 1) {
       throw new IllegalArgumentException("reportsToBan must be >= 1: " + reportsToBan);
@@ -76,6 +83,7 @@ public record CoordinatorConfig(
     private Duration expiry = Duration.ofSeconds(3);
     private int peersPerList = 5;
     private int maxMessagesPerSecond = 50;
+    private int registrationsPerAddressPerMinute = 60;
     private int reportsToBan = 2;
     private String superPeerToken;
     private SegmentScheduler scheduler = SegmentScheduler.standard();
@@ -108,6 +116,11 @@ public record CoordinatorConfig(
       return this;
     }
 
+    public Builder registrationsPerAddressPerMinute(int registrations) {
+      this.registrationsPerAddressPerMinute = registrations;
+      return this;
+    }
+
     public Builder reportsToBan(int reportsToBan) {
       this.reportsToBan = reportsToBan;
       return this;
@@ -131,7 +144,8 @@ public record CoordinatorConfig(
     /** @throws IllegalArgumentException if a value is out of range */
     public CoordinatorConfig build() {
       return new CoordinatorConfig(
-          iceServers, heartbeat, expiry, peersPerList, maxMessagesPerSecond, reportsToBan, superPeerToken,
+          iceServers, heartbeat, expiry, peersPerList, maxMessagesPerSecond, registrationsPerAddressPerMinute,
+          reportsToBan, superPeerToken,
           scheduler, clock);
     }
   }

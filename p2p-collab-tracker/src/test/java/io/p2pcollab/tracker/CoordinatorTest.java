@@ -281,6 +281,32 @@ class CoordinatorTest {
   }
 
   @Test
+  void registrationsFromOneAddress_areLimitedPerMinute() {
+    coordinator.close();
+    coordinator = (StandardCoordinator) Coordinators.create(
+        CoordinatorConfig.builder().clock(clock).registrationsPerAddressPerMinute(3).build());
+    coordinator.addStream(StreamInfo.standard("main"));
+    coordinator.start();
+    java.util.List<RecordingConnection> sockets = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      RecordingConnection socket = new RecordingConnection("198.51.100.7", 50000 + i);
+      sockets.add(socket);
+      coordinator.connect(socket).onText("{\"v\":1,\"type\":\"hello\",\"role\":\"viewer\"}");
+    }
+    flush();
+    assertThat(sockets.subList(0, 3)).allSatisfy(c -> assertThat(c.last()).isInstanceOf(SignalMessage.Welcome.class));
+    assertThat(((SignalMessage.Error) sockets.get(3).last()).code()).isEqualTo(ErrorCode.RATE_LIMITED);
+    assertThat(sockets.get(3).closeCode).isEqualTo(1008);
+    Visit elsewhere = new Visit().hello(); // another address is not affected
+    assertThat(elsewhere.id).isNotNull();
+    clock.advance(Duration.ofSeconds(61));
+    RecordingConnection later = new RecordingConnection("198.51.100.7", 50010);
+    coordinator.connect(later).onText("{\"v\":1,\"type\":\"hello\",\"role\":\"viewer\"}");
+    flush();
+    assertThat(later.last()).isInstanceOf(SignalMessage.Welcome.class);
+  }
+
+  @Test
   void closingTheSocket_removesThePeer() {
     Visit a = new Visit().hello().join();
     Visit b = new Visit().hello().join();

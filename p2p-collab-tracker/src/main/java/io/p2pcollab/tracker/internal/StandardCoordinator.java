@@ -61,6 +61,8 @@ public final class StandardCoordinator implements Coordinator {
   // Owned by the executor thread.
   private final Set<SessionImpl> sessions = new LinkedHashSet<>();
   private final Map<String, Set<PeerId>> members = new HashMap<>();
+  /** Network address → when it registered page visits in the last minute. */
+  private final Map<java.net.InetAddress, java.util.ArrayDeque<Instant>> registrations = new HashMap<>();
   /** Reported peer → the distinct peers that reported it. Entries end with the reported visit. */
   private final Map<PeerId, Set<PeerId>> reports = new HashMap<>();
   // Read from any thread.
@@ -180,6 +182,8 @@ public final class StandardCoordinator implements Coordinator {
   /** Removes every session silent for longer than the expiry. Runs on the Coordinator's thread. */
   public void sweep() {
     Instant cutoff = now().minus(config.expiry());
+    Instant minuteAgo = now().minusSeconds(60);
+    registrations.values().removeIf(times -> times.isEmpty() || !times.peekLast().isAfter(minuteAgo));
     for (SessionImpl s : List.copyOf(sessions)) {
       if (s.lastSeen.isBefore(cutoff)) {
         log.debug("peer {} silent since {}: removed", s.peerId, s.lastSeen);
@@ -282,6 +286,13 @@ public final class StandardCoordinator implements Coordinator {
         refuse(s, ErrorCode.UNAUTHORIZED, "the super-peer role needs the super-peer token", "hello");
         return;
       }
+      if (!superPeer && !admitRegistration(s)) {
+        refuse(s, ErrorCode.RATE_LIMITED,
+            "over " + config.registrationsPerAddressPerMinute() + " registrations per minute from one address", "hello");
+        s.connection.close(1008, "too many registrations");
+        forget(s);
+        return;
+      }
       PeerId id;
       do {
         id = PeerId.random(random);
@@ -291,6 +302,24 @@ public final class StandardCoordinator implements Coordinator {
       registered.put(id, s);
     }
     send(s, new SignalMessage.Welcome(s.peerId, config.iceServers(), config.heartbeat(), streams()));
+  }
+
+  /** Sliding one-minute window of registrations per network address (the address stays here). */
+  private boolean admitRegistration(SessionImpl s) {
+    java.net.InetSocketAddress remote = s.connection.remoteAddress();
+    if (remote == null || remote.getAddress() == null) {
+      return true;
+    }
+    Instant now = now();
+    java.util.ArrayDeque<Instant> times = registrations.computeIfAbsent(remote.getAddress(), k -> new java.util.ArrayDeque<>());
+    while (!times.isEmpty() && !times.peekFirst().isAfter(now.minusSeconds(60))) {
+      times.pollFirst();
+    }
+    if (times.size() >= config.registrationsPerAddressPerMinute()) {
+      return false;
+    }
+    times.addLast(now);
+    return true;
   }
 
   private boolean tokenMatches(String token) {
