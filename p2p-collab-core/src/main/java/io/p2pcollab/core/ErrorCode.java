@@ -28,6 +28,12 @@ public enum ErrorCode {
   RATE_LIMITED,
   /** The peer is not allowed to do this (e.g. claim the super-peer role without its token). */
   UNAUTHORIZED,
+  /** A contributor token that is malformed, forged, signed another way, or for another room or stream. */
+  TOKEN_INVALID,
+  /** A contributor token past its expiry (beyond the tolerated clock skew). */
+  TOKEN_EXPIRED,
+  /** A contributor token that was already used to start a contribution. */
+  TOKEN_REPLAYED,
   /** The peer was reported for bad segments by enough other peers: it is no longer handed out. */
   BANNED,
   /** The server failed; the peer may retry. */
