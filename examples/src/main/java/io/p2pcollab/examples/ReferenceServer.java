@@ -180,8 +180,8 @@ public final class ReferenceServer implements AutoCloseable {
    * after a crash and restart of a separate signaling process. Peers must find their way back.
    */
   private synchronized void restartSignaling() throws IOException {
+    coordinator.close(); // first: sockets closing afterwards must not look like peers leaving
     signaling.close();
-    coordinator.close();
     Coordinator fresh = newCoordinator();
     fresh.start();
     StreamInfo info = latestStream;

@@ -148,11 +148,15 @@ public final class StandardCoordinator implements Coordinator {
       return;
     }
     try {
+      // Peers are not told that others "left": everyone's signaling ends at once, and open data
+      // channels between peers must outlive the Coordinator (peers reconnect and join again).
       executor.submit(() -> {
         for (SessionImpl s : List.copyOf(sessions)) {
           s.connection.close(1001, "coordinator closing");
-          forget(s);
         }
+        sessions.clear();
+        registered.clear();
+        members.clear();
       }).get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("closing sessions failed", e);

@@ -19,14 +19,12 @@ final class RealSignaling implements AutoCloseable {
 
   static final String SUPER_PEER_TOKEN = "it-secret";
 
-  final Coordinator coordinator;
+  Coordinator coordinator;
   private WebSocketSignalingServer server;
   private int port;
 
   RealSignaling() throws IOException {
-    coordinator = Coordinators.create(CoordinatorConfig.builder().superPeerToken(SUPER_PEER_TOKEN).build());
-    coordinator.addStream(StreamInfo.standard("main"));
-    coordinator.start();
+    coordinator = newCoordinator();
     server = WebSocketSignalingServer.create(coordinator, new InetSocketAddress("127.0.0.1", 0));
     server.start();
     port = server.port();
@@ -37,9 +35,21 @@ final class RealSignaling implements AutoCloseable {
     return SuperPeers.webSocketSignaling(server.uri());
   }
 
-  /** Drops every signaling connection: the WebSocket server goes away and comes back on its port. */
-  void restartSocketServer() throws IOException {
+  private static Coordinator newCoordinator() {
+    Coordinator c = Coordinators.create(CoordinatorConfig.builder().superPeerToken(SUPER_PEER_TOKEN).build());
+    c.addStream(StreamInfo.standard("main"));
+    c.start();
+    return c;
+  }
+
+  /**
+   * A Coordinator crash and restart: it goes away with all its state (telling nobody anything) and
+   * a fresh one listens on the same port.
+   */
+  void restartCoordinator() throws IOException {
+    coordinator.close(); // first: sockets closing afterwards must not look like peers leaving
     server.close();
+    coordinator = newCoordinator();
     server = WebSocketSignalingServer.create(coordinator, new InetSocketAddress("127.0.0.1", port));
     server.start();
   }

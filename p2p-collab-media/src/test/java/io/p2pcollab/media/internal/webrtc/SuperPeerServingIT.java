@@ -131,7 +131,7 @@ class SuperPeerServingIT {
   }
 
   @Test
-  void signalingDrop_reRegisters_andOpenChannelsKeepServing() throws Exception {
+  void coordinatorRestart_reRegisters_andOpenChannelsKeepServing() throws Exception {
     byte[] seg = bytes(20_000, 6);
     SegmentRef ref = new SegmentRef("main", "0", 1);
     source.put(ref, seg);
@@ -142,7 +142,7 @@ class SuperPeerServingIT {
     viewer.join("main").get(10, TimeUnit.SECONDS);
     assertThat(fetch(viewer, ref, seg)).isEqualTo(seg);
 
-    signaling.restartSocketServer();
+    signaling.restartCoordinator();
 
     long deadline = System.nanoTime() + WAIT.toNanos();
     while ((signaling.superPeers().isEmpty() || signaling.superPeers().contains(first))
