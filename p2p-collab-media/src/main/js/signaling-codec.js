@@ -11,7 +11,10 @@ export const MAX_FRAME_BYTES = 65536;
 const MAX_DEPTH = 8;
 
 export const ERROR_CODES = Object.freeze(['BAD_FRAME', 'FRAME_TOO_LARGE', 'BAD_MESSAGE', 'UNSUPPORTED_VERSION',
-  'UNKNOWN_TYPE', 'NOT_REGISTERED', 'UNKNOWN_PEER', 'UNKNOWN_STREAM', 'RATE_LIMITED', 'UNAUTHORIZED', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_REPLAYED', 'BANNED', 'INTERNAL']);
+  'UNKNOWN_TYPE', 'NOT_REGISTERED', 'UNKNOWN_PEER', 'UNKNOWN_STREAM', 'RATE_LIMITED', 'UNAUTHORIZED', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_REPLAYED', 'STREAM_TAKEN', 'BANNED', 'INTERNAL']);
+
+/** Where a contribution stands (`contribution.status`). */
+export const CONTRIBUTION_STATUSES = Object.freeze(['pending', 'granted', 'denied', 'revoked', 'ended']);
 
 /** A refused frame; `code` is one of {@link ERROR_CODES}. */
 export class SignalingError extends Error {
@@ -64,6 +67,13 @@ export function encode(m) {
       break;
     case 'leave': break;
     case 'report': o.peer = m.peer; o.stream = m.stream; o.reason = m.reason; break;
+    case 'contribute': o.stream = m.stream; opt('token', m.token); break;
+    case 'contribute-stop': o.stream = m.stream; break;
+    case 'contribution':
+      o.stream = m.stream; o.status = m.status; opt('peer', m.peer); opt('uploadTo', m.uploadTo); opt('reason', m.reason);
+      break;
+    case 'stream-added': o.stream = streamInfo(m.stream); break;
+    case 'stream-removed': o.stream = m.stream; break;
     case 'welcome':
       o.peerId = m.peerId;
       o.iceServers = m.iceServers.map((/** @type {any} */ s) => {
@@ -155,6 +165,15 @@ export function decode(frame) {
       if (r.reason.length < 1 || r.reason.length > 64) bad('reason must be 1-64 characters');
       return r;
     }
+    case 'contribute': return { type: 'contribute', stream: f.name('stream'), token: f.optString('token') };
+    case 'contribute-stop': return { type: 'contribute-stop', stream: f.name('stream') };
+    case 'contribution':
+      return {
+        type: 'contribution', stream: f.name('stream'), status: f.oneOf('status', CONTRIBUTION_STATUSES),
+        peer: f.optPeerId('peer'), uploadTo: f.optPeerId('uploadTo'), reason: f.optString('reason'),
+      };
+    case 'stream-added': return { type: 'stream-added', stream: decodeStreamInfo(object(o.stream, 'stream')) };
+    case 'stream-removed': return { type: 'stream-removed', stream: f.name('stream') };
     case 'welcome':
       return {
         type: 'welcome',

@@ -9,9 +9,11 @@
 export const MAX_PAYLOAD = 16384;
 export const MAX_MESSAGE_BYTES = MAX_PAYLOAD + 64;
 export const INIT = 0xffffffff;
-export const TYPES = Object.freeze({ HAVE: 0x01, REQUEST: 0x02, DATA: 0x03, CANCEL: 0x04, ERROR: 0x05 });
+export const TYPES = Object.freeze({ HAVE: 0x01, REQUEST: 0x02, DATA: 0x03, CANCEL: 0x04, ERROR: 0x05, PUSH: 0x06, ACK: 0x07 });
 /** Wire error codes. */
-export const WIRE_ERRORS = Object.freeze({ NOT_FOUND: 1, BUSY: 2, BAD_REQUEST: 3, TOO_LARGE: 4 });
+export const WIRE_ERRORS = Object.freeze({ NOT_FOUND: 1, BUSY: 2, BAD_REQUEST: 3, TOO_LARGE: 4, FORBIDDEN: 5 });
+/** `ACK.code` of a stored segment. */
+export const STORED = 0;
 
 const NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$/;
 const utf8 = new TextEncoder();
@@ -28,7 +30,9 @@ export class WireError extends Error {
  *   | {type: 'REQUEST', requestId: number, stream: string, track: string, number: number}
  *   | {type: 'DATA', requestId: number, totalLength: number, offset: number, payload: Uint8Array}
  *   | {type: 'CANCEL', requestId: number}
- *   | {type: 'ERROR', requestId: number, code: number, message: string}} WireMessage
+ *   | {type: 'ERROR', requestId: number, code: number, message: string}
+ *   | {type: 'PUSH', number: number, totalLength: number, offset: number, payload: Uint8Array}
+ *   | {type: 'ACK', number: number, code: number, message: string}} WireMessage
  */
 
 class Writer {
@@ -62,17 +66,19 @@ export function encode(m) {
       for (const h of m.held) { w.str8(h.track); checkU32(h.number, 'number'); w.u32(h.number); }
       break;
     case 'REQUEST': checkU32(m.requestId, 'requestId'); w.u32(m.requestId); w.str8(m.stream); w.str8(m.track); w.u32(m.number); break;
-    case 'DATA': {
+    case 'DATA':
+    case 'PUSH': {
       if (m.payload.length < 1 || m.payload.length > MAX_PAYLOAD) throw new RangeError(`payload must be 1..${MAX_PAYLOAD} bytes`);
       const head = new Uint8Array(13);
       const v = new DataView(head.buffer);
-      v.setUint8(0, TYPES.DATA); v.setUint32(1, m.requestId); v.setUint32(5, m.totalLength); v.setUint32(9, m.offset);
+      v.setUint8(0, TYPES[m.type]); v.setUint32(1, m.type === 'DATA' ? m.requestId : m.number); v.setUint32(5, m.totalLength); v.setUint32(9, m.offset);
       const out = new Uint8Array(13 + m.payload.length);
       out.set(head); out.set(m.payload, 13);
       return out;
     }
     case 'CANCEL': w.u32(m.requestId); break;
     case 'ERROR': w.u32(m.requestId); w.u16(m.code); w.str8(m.message); break;
+    case 'ACK': checkU32(m.number, 'number'); w.u32(m.number); w.u16(m.code); w.str8(m.message); break;
     default: throw new TypeError(`cannot encode ${/** @type {any} */ (m).type}`);
   }
   const out = Uint8Array.from(w.bytes);
@@ -114,18 +120,22 @@ export function decode(input) {
       break;
     }
     case TYPES.REQUEST: m = { type: 'REQUEST', requestId: u32(), stream: name('stream'), track: name('track'), number: u32() }; break;
-    case TYPES.DATA: {
-      const requestId = u32(), totalLength = u32(), offset = u32();
+    case TYPES.DATA:
+    case TYPES.PUSH: {
+      const id = u32(), totalLength = u32(), offset = u32();
       const payload = b.slice(pos);
       pos = b.length;
-      if (payload.length === 0) throw new WireError('BAD_MESSAGE', 'empty DATA payload');
+      if (payload.length === 0) throw new WireError('BAD_MESSAGE', 'empty payload');
       if (payload.length > MAX_PAYLOAD) throw new WireError('FRAME_TOO_LARGE', `payload over ${MAX_PAYLOAD} bytes`);
       if (offset + payload.length > totalLength) throw new WireError('BAD_MESSAGE', 'chunk beyond totalLength');
-      m = { type: 'DATA', requestId, totalLength, offset, payload };
+      m = type === TYPES.DATA
+        ? { type: 'DATA', requestId: id, totalLength, offset, payload }
+        : { type: 'PUSH', number: id, totalLength, offset, payload };
       break;
     }
     case TYPES.CANCEL: m = { type: 'CANCEL', requestId: u32() }; break;
     case TYPES.ERROR: m = { type: 'ERROR', requestId: u32(), code: u16(), message: str8() }; break;
+    case TYPES.ACK: m = { type: 'ACK', number: u32(), code: u16(), message: str8() }; break;
     default: throw new WireError('UNKNOWN_TYPE', `unknown message type 0x${type.toString(16).padStart(2, '0')}`);
   }
   end();

@@ -34,6 +34,8 @@ public enum ErrorCode {
   TOKEN_EXPIRED,
   /** A contributor token that was already used to start a contribution. */
   TOKEN_REPLAYED,
+  /** {@code contribute} for a stream ID that is already live, or being contributed by another peer. */
+  STREAM_TAKEN,
   /** The peer was reported for bad segments by enough other peers: it is no longer handed out. */
   BANNED,
   /** The server failed; the peer may retry. */

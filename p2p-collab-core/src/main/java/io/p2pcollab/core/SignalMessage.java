@@ -12,8 +12,10 @@ import java.util.Optional;
  * message that exists is one the codec can encode.
  *
  * <p>Peer → server: {@link Hello}, {@link Join}, {@link State}, {@link PeersRequest}, {@link
- * Signal} (with {@code to}), {@link Leave}. Server → peer: {@link Welcome}, {@link Joined}, {@link
- * Peers}, {@link Signal} (with {@code from}), {@link PeerLeft}, {@link Error}.
+ * Signal} (with {@code to}), {@link Leave}, {@link Report}, {@link Contribute}, {@link
+ * ContributeStop}. Server → peer: {@link Welcome}, {@link Joined}, {@link Peers}, {@link Signal}
+ * (with {@code from}), {@link PeerLeft}, {@link Contribution}, {@link StreamAdded}, {@link
+ * StreamRemoved}, {@link Error}.
  */
 public sealed interface SignalMessage {
 
@@ -209,6 +211,114 @@ public sealed interface SignalMessage {
     @Override
     public String type() {
       return "report";
+    }
+  }
+
+  /**
+   * Peer → server: go live as {@code stream}. Needs a grant: a contributor token for this room and
+   * stream, or an operator's approval (without a token, the request goes to the operators).
+   *
+   * @param token a contributor token, or null
+   */
+  record Contribute(String stream, String token) implements SignalMessage {
+    public Contribute {
+      Checks.name(stream, "stream");
+    }
+
+    @Override
+    public String type() {
+      return "contribute";
+    }
+  }
+
+  /** Peer → server: stop contributing {@code stream}; its stream ends for every viewer. */
+  record ContributeStop(String stream) implements SignalMessage {
+    public ContributeStop {
+      Checks.name(stream, "stream");
+    }
+
+    @Override
+    public String type() {
+      return "contribute-stop";
+    }
+  }
+
+  /** Where a contribution stands. */
+  enum ContributionStatus {
+    /** An operator was asked; wait. */
+    PENDING("pending"),
+    /** Go live: upload to {@code uploadTo}. */
+    GRANTED("granted"),
+    /** An operator refused the request. */
+    DENIED("denied"),
+    /** The grant was withdrawn: stop at once; nothing more is stored. */
+    REVOKED("revoked"),
+    /** The contributor stopped or left. */
+    ENDED("ended");
+
+    private final String wireName;
+
+    ContributionStatus(String wireName) {
+      this.wireName = wireName;
+    }
+
+    public String wireName() {
+      return wireName;
+    }
+
+    public static Optional<ContributionStatus> fromWire(String name) {
+      for (ContributionStatus s : values()) {
+        if (s.wireName.equals(name)) {
+          return Optional.of(s);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Server → peer: a contribution changed. The contributor gets it without {@code peer}, with
+   * {@code uploadTo} (the super-peer that ingests it) when granted; super-peers get it with {@code
+   * peer}, the contributor whose uploads they may now (or may no longer) store.
+   *
+   * @param peer the contributor (to super-peers), or null
+   * @param uploadTo the ingesting super-peer (to the contributor, when granted), or null
+   * @param reason human-readable text, or null
+   */
+  record Contribution(String stream, ContributionStatus status, PeerId peer, PeerId uploadTo, String reason)
+      implements SignalMessage {
+    public Contribution {
+      Checks.name(stream, "stream");
+      Objects.requireNonNull(status, "status");
+    }
+
+    @Override
+    public String type() {
+      return "contribution";
+    }
+  }
+
+  /** Server → every peer: a stream went live (a contribution, or a restarted stream's new key). */
+  record StreamAdded(StreamInfo stream) implements SignalMessage {
+    public StreamAdded {
+      Objects.requireNonNull(stream, "stream");
+    }
+
+    @Override
+    public String type() {
+      return "stream-added";
+    }
+  }
+
+  /** Server → every peer: {@code stream} ended; stop playing and sharing it. */
+  record StreamRemoved(String stream) implements SignalMessage {
+    public StreamRemoved {
+      Checks.name(stream, "stream");
+    }
+
+    @Override
+    public String type() {
+      return "stream-removed";
     }
   }
 

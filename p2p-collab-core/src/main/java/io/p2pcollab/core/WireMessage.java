@@ -129,6 +129,99 @@ public sealed interface WireMessage {
     }
   }
 
+  /**
+   * Contributor → ingesting super-peer: one chunk of contributed segment {@code number} ({@link
+   * SegmentRef#INIT} for the initialization segment), like {@link Data} but unsolicited. The stream
+   * is the one the Coordinator granted the sender.
+   */
+  record Push(long number, long totalLength, long offset, byte[] payload) implements WireMessage {
+    public Push {
+      Checks.u32(number, "number");
+      Checks.u32(totalLength, "totalLength");
+      Checks.u32(offset, "offset");
+      payload = payload.clone();
+      if (payload.length == 0 || payload.length > MAX_PAYLOAD) {
+        throw new IllegalArgumentException("payload must be 1.." + MAX_PAYLOAD + " bytes: " + payload.length);
+      }
+      if (offset + payload.length > totalLength) {
+        throw new IllegalArgumentException(
+            "chunk [" + offset + ", " + (offset + payload.length) + ") beyond totalLength " + totalLength);
+      }
+    }
+
+    /** A copy of the payload. */
+    @Override
+    public byte[] payload() {
+      return payload.clone();
+    }
+
+    public int payloadLength() {
+      return payload.length;
+    }
+
+    /** True if this is the segment's last chunk. */
+    public boolean isLast() {
+      return offset + payload.length == totalLength;
+    }
+
+    /** Copies the payload into {@code dest} at {@code destOffset}. */
+    public void copyPayloadTo(byte[] dest, int destOffset) {
+      System.arraycopy(payload, 0, dest, destOffset, payload.length);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Push p
+          && p.number == number
+          && p.totalLength == totalLength
+          && p.offset == offset
+          && Arrays.equals(p.payload, payload);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(number, totalLength, offset, Arrays.hashCode(payload));
+    }
+
+    @Override
+    public String toString() {
+      return "Push[number=" + number + ", totalLength=" + totalLength + ", offset=" + offset
+          + ", payload=" + payload.length + " bytes]";
+    }
+  }
+
+  /**
+   * Ingesting super-peer → contributor: what became of pushed segment {@code number}. Code {@link
+   * #STORED} means it is stored, signed and published, and will not be lost; any other code
+   * (a {@link Error} code, or {@link Error#FORBIDDEN}) means it was refused and not stored.
+   *
+   * @param message human-readable text (empty when stored), at most 255 UTF-8 bytes
+   */
+  record Ack(long number, int code, String message) implements WireMessage {
+    /** The segment is stored. */
+    public static final int STORED = 0;
+
+    public Ack {
+      Checks.u32(number, "number");
+      if (code < 0 || code > 0xFFFF) {
+        throw new IllegalArgumentException("code must be an unsigned 16-bit value: " + code);
+      }
+      Objects.requireNonNull(message, "message");
+      if (message.getBytes(StandardCharsets.UTF_8).length > 255) {
+        throw new IllegalArgumentException("message over 255 UTF-8 bytes");
+      }
+    }
+
+    /** Segment {@code number} is stored. */
+    public static Ack stored(long number) {
+      return new Ack(number, STORED, "");
+    }
+
+    public boolean isStored() {
+      return code == STORED;
+    }
+  }
+
   /** The requester no longer wants {@code requestId}; the sender stops sending chunks. */
   record Cancel(long requestId) implements WireMessage {
     public Cancel {
@@ -139,7 +232,7 @@ public sealed interface WireMessage {
   /**
    * A request that cannot be served, or with {@code requestId} 0 a message-level error.
    *
-   * @param code one of {@link #NOT_FOUND}, {@link #BUSY}, {@link #BAD_REQUEST}, {@link #TOO_LARGE}
+   * @param code one of {@link #NOT_FOUND}, {@link #BUSY}, {@link #BAD_REQUEST}, {@link #TOO_LARGE}, {@link #FORBIDDEN}
    *     (others are accepted for forward compatibility), unsigned 16-bit
    * @param message human-readable text, at most 255 UTF-8 bytes
    */
@@ -152,6 +245,8 @@ public sealed interface WireMessage {
     public static final int BAD_REQUEST = 3;
     /** The message was over the size limit. */
     public static final int TOO_LARGE = 4;
+    /** The sender may not do this, e.g. push a segment without a contribution grant. */
+    public static final int FORBIDDEN = 5;
 
     public Error {
       Checks.u32(requestId, "requestId");

@@ -93,6 +93,31 @@ class SignalingCodecTest {
     EXPECTED.put(
         "error",
         new Error(ErrorCode.UNKNOWN_PEER, "no peer \"b_-9Zz8Yy7Xx6Ww5Vv4Uu3\" \\ registered", "signal"));
+    PeerId q = new PeerId("BBBBBBBBBBBBBBBBBBBBBB");
+    PeerId p = new PeerId("AAAAAAAAAAAAAAAAAAAAAA");
+    EXPECTED.put("contribute-with-token", new SignalMessage.Contribute("cam.alice", "eyJ2IjoxfQ.c2ln"));
+    EXPECTED.put("contribute-asking-an-operator", new SignalMessage.Contribute("cam-bob", null));
+    EXPECTED.put("contribute-stop", new SignalMessage.ContributeStop("cam-bob"));
+    EXPECTED.put(
+        "contribution-granted-to-contributor",
+        new SignalMessage.Contribution("cam.alice", SignalMessage.ContributionStatus.GRANTED, null, q, null));
+    EXPECTED.put(
+        "contribution-granted-to-super-peer",
+        new SignalMessage.Contribution("cam.alice", SignalMessage.ContributionStatus.GRANTED, p, null, null));
+    EXPECTED.put(
+        "contribution-revoked-with-reason",
+        new SignalMessage.Contribution(
+            "cam.alice", SignalMessage.ContributionStatus.REVOKED, null, null, "revoked by an operator"));
+    EXPECTED.put(
+        "contribution-pending",
+        new SignalMessage.Contribution("cam-bob", SignalMessage.ContributionStatus.PENDING, null, null, null));
+    EXPECTED.put(
+        "stream-added-signed",
+        new SignalMessage.StreamAdded(
+            StreamInfo.standardSigned("cam.alice", "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo")));
+    EXPECTED.put("stream-removed", new SignalMessage.StreamRemoved("cam.alice"));
+    EXPECTED.put(
+        "error-stream-taken", new Error(ErrorCode.STREAM_TAKEN, "stream 'main' is live already", "contribute"));
     EXPECTED.put("error-no-ref", new Error(ErrorCode.RATE_LIMITED, "too many messages", null));
   }
 
@@ -115,7 +140,9 @@ class SignalingCodecTest {
     assertThat(EXPECTED.values().stream().<Class<?>>map(Object::getClass).distinct())
         .containsExactlyInAnyOrder(
             Hello.class, Join.class, State.class, PeersRequest.class, Signal.class, Leave.class,
-            Welcome.class, Joined.class, Peers.class, PeerLeft.class, Error.class, SignalMessage.Report.class);
+            Welcome.class, Joined.class, Peers.class, PeerLeft.class, Error.class, SignalMessage.Report.class,
+            SignalMessage.Contribute.class, SignalMessage.ContributeStop.class, SignalMessage.Contribution.class,
+            SignalMessage.StreamAdded.class, SignalMessage.StreamRemoved.class);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -122,7 +122,7 @@ class ValueTypesTest {
         .extracting(ErrorCode::wireName)
         .containsExactly(
             "BAD_FRAME", "FRAME_TOO_LARGE", "BAD_MESSAGE", "UNSUPPORTED_VERSION", "UNKNOWN_TYPE",
-            "NOT_REGISTERED", "UNKNOWN_PEER", "UNKNOWN_STREAM", "RATE_LIMITED", "UNAUTHORIZED", "TOKEN_INVALID", "TOKEN_EXPIRED", "TOKEN_REPLAYED", "BANNED",
+            "NOT_REGISTERED", "UNKNOWN_PEER", "UNKNOWN_STREAM", "RATE_LIMITED", "UNAUTHORIZED", "TOKEN_INVALID", "TOKEN_EXPIRED", "TOKEN_REPLAYED", "STREAM_TAKEN", "BANNED",
             "INTERNAL");
     assertThat(ErrorCode.fromWire("bad_message")).isEmpty();
   }

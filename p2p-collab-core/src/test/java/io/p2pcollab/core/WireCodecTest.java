@@ -57,6 +57,13 @@ class WireCodecTest {
           f.get("offset").getAsLong(),
           HEX.parseHex(f.get("payload").getAsString()));
       case "CANCEL" -> new Cancel(f.get("requestId").getAsLong());
+      case "PUSH" -> new WireMessage.Push(
+          f.get("number").getAsLong(),
+          f.get("totalLength").getAsLong(),
+          f.get("offset").getAsLong(),
+          HEX.parseHex(f.get("payload").getAsString()));
+      case "ACK" -> new WireMessage.Ack(
+          f.get("number").getAsLong(), f.get("code").getAsInt(), f.get("message").getAsString());
       case "ERROR" -> new WireMessage.Error(
           f.get("requestId").getAsLong(), f.get("code").getAsInt(), f.get("message").getAsString());
       default -> throw new IllegalArgumentException("unknown fixture type " + type);
@@ -72,7 +79,8 @@ class WireCodecTest {
   @Test
   void fixtures_coverEveryMessageType() {
     assertThat(valid().<Class<?>>map(f -> fromFields(f.getAsJsonObject("fields")).getClass()).distinct())
-        .containsExactlyInAnyOrder(Have.class, Request.class, Data.class, Cancel.class, WireMessage.Error.class);
+        .containsExactlyInAnyOrder(Have.class, Request.class, Data.class, Cancel.class, WireMessage.Error.class,
+            WireMessage.Push.class, WireMessage.Ack.class);
   }
 
   @ParameterizedTest(name = "{0}")

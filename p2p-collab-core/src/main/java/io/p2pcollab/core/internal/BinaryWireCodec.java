@@ -5,11 +5,13 @@ import io.p2pcollab.core.P2pCollabException;
 import io.p2pcollab.core.SegmentRef;
 import io.p2pcollab.core.WireCodec;
 import io.p2pcollab.core.WireMessage;
+import io.p2pcollab.core.WireMessage.Ack;
 import io.p2pcollab.core.WireMessage.Cancel;
 import io.p2pcollab.core.WireMessage.Data;
 import io.p2pcollab.core.WireMessage.Error;
 import io.p2pcollab.core.WireMessage.Have;
 import io.p2pcollab.core.WireMessage.Held;
+import io.p2pcollab.core.WireMessage.Push;
 import io.p2pcollab.core.WireMessage.Request;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -30,6 +32,8 @@ public final class BinaryWireCodec implements WireCodec {
   static final byte DATA = 0x03;
   static final byte CANCEL = 0x04;
   static final byte ERROR = 0x05;
+  static final byte PUSH = 0x06;
+  static final byte ACK = 0x07;
 
   private BinaryWireCodec() {}
 
@@ -65,6 +69,18 @@ public final class BinaryWireCodec implements WireCodec {
       out.putInt((int) m.requestId());
       out.putShort((short) m.code());
       putStr8(out, m.message());
+    } else if (message instanceof Push m) {
+      out.put(PUSH);
+      out.putInt((int) m.number());
+      out.putInt((int) m.totalLength());
+      out.putInt((int) m.offset());
+      m.copyPayloadTo(out.array(), out.position());
+      out.position(out.position() + m.payloadLength());
+    } else if (message instanceof Ack m) {
+      out.put(ACK);
+      out.putInt((int) m.number());
+      out.putShort((short) m.code());
+      putStr8(out, m.message());
     }
     return out.flip();
   }
@@ -83,6 +99,10 @@ public final class BinaryWireCodec implements WireCodec {
     } else if (message instanceof Cancel) {
       length = 1 + 4;
     } else if (message instanceof Error m) {
+      length = 1 + 4 + 2 + str8Length(m.message());
+    } else if (message instanceof Push m) {
+      length = 1 + 12 + m.payloadLength();
+    } else if (message instanceof Ack m) {
       length = 1 + 4 + 2 + str8Length(m.message());
     } else {
       throw new AssertionError("unhandled message " + message.getClass());
@@ -141,6 +161,17 @@ public final class BinaryWireCodec implements WireCodec {
           break;
         case ERROR:
           decoded = new Error(u32(in), Short.toUnsignedInt(in.getShort()), str8(in));
+          break;
+        case PUSH:
+          long number = u32(in);
+          long pushTotal = u32(in);
+          long pushOffset = u32(in);
+          byte[] pushed = new byte[in.remaining()];
+          in.get(pushed);
+          decoded = new Push(number, pushTotal, pushOffset, pushed);
+          break;
+        case ACK:
+          decoded = new Ack(u32(in), Short.toUnsignedInt(in.getShort()), str8(in));
           break;
         default:
           throw new P2pCollabException(

@@ -17,6 +17,10 @@ import io.p2pcollab.core.PeerEntry;
 import io.p2pcollab.core.PeerId;
 import io.p2pcollab.core.PeerState;
 import io.p2pcollab.core.SignalMessage;
+import io.p2pcollab.core.SignalMessage.Contribute;
+import io.p2pcollab.core.SignalMessage.ContributeStop;
+import io.p2pcollab.core.SignalMessage.Contribution;
+import io.p2pcollab.core.SignalMessage.ContributionStatus;
 import io.p2pcollab.core.SignalMessage.Error;
 import io.p2pcollab.core.SignalMessage.Hello;
 import io.p2pcollab.core.SignalMessage.Join;
@@ -30,6 +34,8 @@ import io.p2pcollab.core.SignalMessage.Role;
 import io.p2pcollab.core.SignalMessage.Signal;
 import io.p2pcollab.core.SignalMessage.SignalKind;
 import io.p2pcollab.core.SignalMessage.State;
+import io.p2pcollab.core.SignalMessage.StreamAdded;
+import io.p2pcollab.core.SignalMessage.StreamRemoved;
 import io.p2pcollab.core.SignalMessage.Welcome;
 import io.p2pcollab.core.SignalingCodec;
 import io.p2pcollab.core.StreamHolding;
@@ -116,6 +122,22 @@ public final class JsonSignalingCodec implements SignalingCodec {
       w.name("peer").value(m.peer().value());
       w.name("stream").value(m.stream());
       w.name("reason").value(m.reason());
+    } else if (message instanceof Contribute m) {
+      w.name("stream").value(m.stream());
+      optional(w, "token", m.token());
+    } else if (message instanceof ContributeStop m) {
+      w.name("stream").value(m.stream());
+    } else if (message instanceof Contribution m) {
+      w.name("stream").value(m.stream());
+      w.name("status").value(m.status().wireName());
+      optional(w, "peer", m.peer() == null ? null : m.peer().value());
+      optional(w, "uploadTo", m.uploadTo() == null ? null : m.uploadTo().value());
+      optional(w, "reason", m.reason());
+    } else if (message instanceof StreamAdded m) {
+      w.name("stream");
+      writeStreamInfo(w, m.stream());
+    } else if (message instanceof StreamRemoved m) {
+      w.name("stream").value(m.stream());
     } else if (message instanceof Leave) {
       // no fields
     } else if (message instanceof Welcome m) {
@@ -245,6 +267,21 @@ public final class JsonSignalingCodec implements SignalingCodec {
           return new Leave();
         case "report":
           return new Report(f.peerId("peer"), f.string("stream"), f.string("reason"));
+        case "contribute":
+          return new Contribute(f.string("stream"), f.optString("token"));
+        case "contribute-stop":
+          return new ContributeStop(f.string("stream"));
+        case "contribution":
+          return new Contribution(
+              f.string("stream"),
+              f.enumValue("status", ContributionStatus::fromWire),
+              f.optPeerId("peer"),
+              f.optPeerId("uploadTo"),
+              f.optString("reason"));
+        case "stream-added":
+          return new StreamAdded(streamInfo(f.object(o.get("stream"), "stream")));
+        case "stream-removed":
+          return new StreamRemoved(f.string("stream"));
         case "welcome":
           return new Welcome(
               f.peerId("peerId"),
