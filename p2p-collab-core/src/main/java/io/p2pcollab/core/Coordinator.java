@@ -2,6 +2,7 @@ package io.p2pcollab.core;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The Peer Coordinator: the lifecycle of each page visit on the signaling channel.
@@ -51,6 +52,20 @@ public interface Coordinator extends AutoCloseable {
 
   /** The streams peers can join, in the order they were added. */
   List<StreamInfo> streams();
+
+  /**
+   * The live contributions: stream → the peer contributing it (a snapshot). A contribution starts
+   * when a peer with a grant sends {@code contribute} and ends when it stops, leaves, or is revoked.
+   */
+  Map<String, PeerId> contributions();
+
+  /**
+   * Revokes the contribution of {@code stream}, whichever grant started it: the contributor and the
+   * ingesting super-peer are told at once, and every peer gets {@code stream-removed}.
+   *
+   * @return false if {@code stream} is not being contributed
+   */
+  boolean revokeContribution(String stream);
 
   /** How many page visits are registered now (the size of thesis Table 4.1). */
   int registeredPeers();

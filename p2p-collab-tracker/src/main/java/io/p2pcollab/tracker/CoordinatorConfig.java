@@ -27,6 +27,15 @@ import java.util.Objects;
  *     refuses that role to everyone (default null)
  * @param scheduler the policy that chooses peer lists (default {@link SegmentScheduler#standard()})
  * @param clock the time source for liveness and rates (default the system clock)
+ * @param room the room this Coordinator serves; contributor tokens must name it (default {@code
+ *     "default"})
+ * @param contributorTokens checks contributor tokens; null accepts none, so only operators' approvals
+ *     grant contributions (default null)
+ * @param approvals the operator approval flow: requests from peers without a token land here for an
+ *     operator to approve or deny (default: grants last 30 minutes)
+ * @param grantFailureDelay the longest delay before a failed grant check is answered; each refusal
+ *     waits a random time between a quarter of it and all of it, so that timing tells a prober
+ *     nothing and guessing is slow (default 250 ms; zero answers at once)
  */
 public record CoordinatorConfig(
     List<IceServer> iceServers,
@@ -38,7 +47,11 @@ public record CoordinatorConfig(
     int reportsToBan,
     String superPeerToken,
     SegmentScheduler scheduler,
-    Clock clock) {
+    Clock clock,
+    String room,
+    ContributorTokens contributorTokens,
+    ContributionApprovals approvals,
+    Duration grantFailureDelay) {
 
   public CoordinatorConfig {
     iceServers = List.copyOf(iceServers);
@@ -62,6 +75,15 @@ public record CoordinatorConfig(
     }
     Objects.requireNonNull(scheduler, "scheduler");
     Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(room, "room");
+    if (room.isEmpty()) {
+      throw new IllegalArgumentException("room must not be empty");
+    }
+    Objects.requireNonNull(approvals, "approvals");
+    Objects.requireNonNull(grantFailureDelay, "grantFailureDelay");
+    if (grantFailureDelay.isNegative()) {
+      throw new IllegalArgumentException("grantFailureDelay must not be negative");
+    }
   }
 
   /** A builder with every default. */
@@ -88,8 +110,32 @@ public record CoordinatorConfig(
     private String superPeerToken;
     private SegmentScheduler scheduler = SegmentScheduler.standard();
     private Clock clock = Clock.systemUTC();
+    private String room = "default";
+    private ContributorTokens contributorTokens;
+    private ContributionApprovals approvals;
+    private Duration grantFailureDelay = Duration.ofMillis(250);
 
     private Builder() {}
+
+    public Builder room(String room) {
+      this.room = room;
+      return this;
+    }
+
+    public Builder contributorTokens(ContributorTokens contributorTokens) {
+      this.contributorTokens = contributorTokens;
+      return this;
+    }
+
+    public Builder approvals(ContributionApprovals approvals) {
+      this.approvals = approvals;
+      return this;
+    }
+
+    public Builder grantFailureDelay(Duration grantFailureDelay) {
+      this.grantFailureDelay = grantFailureDelay;
+      return this;
+    }
 
     public Builder iceServers(List<IceServer> iceServers) {
       this.iceServers = iceServers;
@@ -145,8 +191,9 @@ public record CoordinatorConfig(
     public CoordinatorConfig build() {
       return new CoordinatorConfig(
           iceServers, heartbeat, expiry, peersPerList, maxMessagesPerSecond, registrationsPerAddressPerMinute,
-          reportsToBan, superPeerToken,
-          scheduler, clock);
+          reportsToBan, superPeerToken, scheduler, clock, room, contributorTokens,
+          approvals != null ? approvals : new ContributionApprovals(clock, Duration.ofMinutes(30)),
+          grantFailureDelay);
     }
   }
 }

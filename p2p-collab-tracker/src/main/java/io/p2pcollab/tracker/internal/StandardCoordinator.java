@@ -11,6 +11,7 @@ import io.p2pcollab.core.SignalingConnection;
 import io.p2pcollab.core.StreamHolding;
 import io.p2pcollab.core.StreamInfo;
 import io.p2pcollab.core.Tracker;
+import io.p2pcollab.tracker.ContributionApprovals;
 import io.p2pcollab.tracker.CoordinatorConfig;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -65,9 +66,16 @@ public final class StandardCoordinator implements Coordinator {
   private final Map<java.net.InetAddress, java.util.ArrayDeque<Instant>> registrations = new HashMap<>();
   /** Reported peer → the distinct peers that reported it. Entries end with the reported visit. */
   private final Map<PeerId, Set<PeerId>> reports = new HashMap<>();
+  /** Live contributions by stream. */
+  private final Map<String, Live> live = new LinkedHashMap<>();
   // Read from any thread.
   private final Map<PeerId, SessionImpl> registered = new ConcurrentHashMap<>();
   private final Map<String, StreamInfo> streams = new LinkedHashMap<>();
+  private final Map<String, PeerId> contributors = new ConcurrentHashMap<>();
+  private final AutoCloseable approvalListener;
+
+  /** A live contribution: who sends it, which super-peer ingests it. */
+  private record Live(PeerId contributor, PeerId superPeer, String grantedBy) {}
 
   public StandardCoordinator(CoordinatorConfig config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -79,6 +87,7 @@ public final class StandardCoordinator implements Coordinator {
               t.setDaemon(true);
               return t;
             });
+    this.approvalListener = config.approvals().onChange(e -> run(() -> approvalChanged(e)));
   }
 
   @Override
@@ -115,12 +124,52 @@ public final class StandardCoordinator implements Coordinator {
     synchronized (streams) {
       streams.put(stream.id(), stream);
     }
+    // Peers registered before learn of it now (a contribution went live, or a restarted stream has
+    // a new key); later ones find it in welcome.
+    String frame = codec.encode(new SignalMessage.StreamAdded(stream));
+    run(() -> broadcast(frame));
   }
 
   @Override
   public void removeStream(String streamId) {
+    boolean removed;
     synchronized (streams) {
-      streams.remove(streamId);
+      removed = streams.remove(streamId) != null;
+    }
+    if (removed) {
+      String frame = codec.encode(new SignalMessage.StreamRemoved(streamId));
+      run(() -> {
+        members.remove(streamId);
+        broadcast(frame);
+      });
+    }
+  }
+
+  @Override
+  public Map<String, PeerId> contributions() {
+    return Map.copyOf(contributors);
+  }
+
+  @Override
+  public boolean revokeContribution(String stream) {
+    if (!contributors.containsKey(stream)) {
+      return false;
+    }
+    run(() -> {
+      Live l = live.get(stream);
+      if (l != null) {
+        endContribution(stream, SignalMessage.ContributionStatus.REVOKED, "revoked by an operator");
+        config.approvals().revoke(l.contributor(), stream);
+      }
+    });
+    return true;
+  }
+
+  private void broadcast(String frame) {
+    for (SessionImpl s : sessions) {
+      if (s.peerId != null) {
+        s.connection.send(frame);
+      }
     }
   }
 
@@ -146,6 +195,11 @@ public final class StandardCoordinator implements Coordinator {
   public void close() {
     if (state.getAndSet(State.CLOSED) == State.CLOSED) {
       return;
+    }
+    try {
+      approvalListener.close();
+    } catch (Exception e) {
+      log.debug("approval listener did not close", e);
     }
     try {
       // Peers are not told that others "left": everyone's signaling ends at once, and open data
@@ -217,6 +271,14 @@ public final class StandardCoordinator implements Coordinator {
     PeerId id = s.peerId;
     registered.remove(id);
     reports.remove(id);
+    for (Map.Entry<String, Live> e : List.copyOf(live.entrySet())) {
+      if (e.getValue().contributor().equals(id)) {
+        endContribution(e.getKey(), SignalMessage.ContributionStatus.ENDED, "the contributor left");
+      } else if (e.getValue().superPeer().equals(id)) {
+        endContribution(e.getKey(), SignalMessage.ContributionStatus.ENDED, "the ingesting super-peer left");
+      }
+    }
+    config.approvals().forget(id);
     Set<String> streamsOfPeer = new LinkedHashSet<>(tracker.remove(id));
     streamsOfPeer.addAll(s.joined);
     for (String stream : streamsOfPeer) {
@@ -275,6 +337,15 @@ public final class StandardCoordinator implements Coordinator {
       relay(s, signal);
     } else if (m instanceof SignalMessage.Report report) {
       report(s, report);
+    } else if (m instanceof SignalMessage.Contribute c) {
+      contribute(s, c);
+    } else if (m instanceof SignalMessage.ContributeStop stop) {
+      Live l = live.get(stop.stream());
+      if (l == null || !l.contributor().equals(s.peerId)) {
+        refuse(s, ErrorCode.UNKNOWN_STREAM, "this peer is not contributing '" + stop.stream() + "'", m.type());
+        return;
+      }
+      endContribution(stop.stream(), SignalMessage.ContributionStatus.ENDED, "the contributor stopped");
     } else if (m instanceof SignalMessage.Leave) {
       s.connection.close(1000, "left");
       forget(s);
@@ -407,6 +478,149 @@ public final class StandardCoordinator implements Coordinator {
       return;
     }
     target.connection.send(frame);
+  }
+
+  // ------------------------------------------------------------------ contributions
+
+  private void contribute(SessionImpl s, SignalMessage.Contribute c) {
+    String stream = c.stream();
+    Live current = live.get(stream);
+    if (current != null && current.contributor().equals(s.peerId)) {
+      grantTo(s, stream, current); // asked again: same answer
+      return;
+    }
+    if (current != null || stream(stream) != null) {
+      refuse(s, ErrorCode.STREAM_TAKEN, "stream '" + stream + "' is live already", "contribute");
+      return;
+    }
+    for (Map.Entry<String, Live> e : live.entrySet()) {
+      if (e.getValue().contributor().equals(s.peerId)) {
+        refuse(s, ErrorCode.BAD_MESSAGE, "already contributing '" + e.getKey() + "': stop it first", "contribute");
+        return;
+      }
+    }
+    if (s.banned) {
+      refuseLater(s, ErrorCode.BANNED, "banned peers cannot contribute");
+      return;
+    }
+    String grantedBy;
+    if (c.token() != null) {
+      if (config.contributorTokens() == null) {
+        refuseLater(s, ErrorCode.UNAUTHORIZED, "this room accepts no contributor tokens; ask an operator");
+        return;
+      }
+      try {
+        config.contributorTokens().redeem(c.token(), config.room(), stream);
+      } catch (P2pCollabException e) {
+        refuseLater(s, e.code(), e.getMessage());
+        return;
+      }
+      grantedBy = "token";
+    } else if (config.approvals().grant(s.peerId, stream).isPresent()) {
+      grantedBy = "operator";
+    } else {
+      config.approvals().request(s.peerId, config.room(), stream);
+      refuseLater(s, ErrorCode.UNAUTHORIZED,
+          "no grant to contribute '" + stream + "'; an operator was asked to approve it");
+      send(s, new SignalMessage.Contribution(
+          stream, SignalMessage.ContributionStatus.PENDING, null, null, "waiting for an operator"));
+      return;
+    }
+    start(s, stream, grantedBy);
+  }
+
+  /** Starts a granted contribution: the ingesting super-peer learns whom to accept, then the contributor. */
+  private void start(SessionImpl s, String stream, String grantedBy) {
+    SessionImpl ingest = null;
+    for (SessionImpl o : sessions) {
+      if (o.superPeer && o.peerId != null) {
+        ingest = o;
+        break;
+      }
+    }
+    if (ingest == null) {
+      refuse(s, ErrorCode.INTERNAL, "no Media Server is online to ingest the stream; try again", "contribute");
+      return;
+    }
+    Live l = new Live(s.peerId, ingest.peerId, grantedBy);
+    live.put(stream, l);
+    contributors.put(stream, s.peerId);
+    log.info("peer {} contributes stream {} (granted by {}), ingested by {}", s.peerId, stream, grantedBy, ingest.peerId);
+    send(ingest, new SignalMessage.Contribution(stream, SignalMessage.ContributionStatus.GRANTED, s.peerId, null, null));
+    grantTo(s, stream, l);
+  }
+
+  private void grantTo(SessionImpl s, String stream, Live l) {
+    send(s, new SignalMessage.Contribution(stream, SignalMessage.ContributionStatus.GRANTED, null, l.superPeer(), null));
+  }
+
+  /** Ends a live contribution: contributor and super-peer are told, every peer loses the stream. */
+  private void endContribution(String stream, SignalMessage.ContributionStatus status, String reason) {
+    Live l = live.remove(stream);
+    if (l == null) {
+      return;
+    }
+    contributors.remove(stream);
+    log.info("contribution of stream {} by {} {}: {}", stream, l.contributor(), status.wireName(), reason);
+    SessionImpl ingest = registered.get(l.superPeer());
+    if (ingest != null) {
+      send(ingest, new SignalMessage.Contribution(stream, status, l.contributor(), null, reason));
+    }
+    SessionImpl contributor = registered.get(l.contributor());
+    if (contributor != null) {
+      send(contributor, new SignalMessage.Contribution(stream, status, null, null, reason));
+    }
+    removeStream(stream);
+  }
+
+  /** What operators decided, on the Coordinator's thread. */
+  private void approvalChanged(ContributionApprovals.Event e) {
+    SessionImpl s = registered.get(e.peer());
+    switch (e.change()) {
+      case APPROVED -> {
+        // The peer asked and is still here: it goes live now, as if it had asked again.
+        if (s != null && e.room().equals(config.room()) && !live.containsKey(e.stream()) && stream(e.stream()) == null) {
+          start(s, e.stream(), "operator");
+        }
+      }
+      case DENIED -> {
+        if (s != null) {
+          send(s, new SignalMessage.Contribution(
+              e.stream(), SignalMessage.ContributionStatus.DENIED, null, null, "an operator denied the request"));
+        }
+      }
+      case REVOKED -> {
+        Live l = live.get(e.stream());
+        if (l != null && l.contributor().equals(e.peer())) {
+          endContribution(e.stream(), SignalMessage.ContributionStatus.REVOKED, "the grant was revoked");
+        }
+      }
+      case REQUESTED -> {
+        // operators see it in ContributionApprovals.pending()
+      }
+    }
+  }
+
+  /**
+   * Answers a failed grant check after a random delay (a quarter to all of {@code
+   * grantFailureDelay}), so that timing tells a prober nothing and guessing tokens is slow.
+   */
+  private void refuseLater(SessionImpl s, ErrorCode code, String message) {
+    long max = config.grantFailureDelay().toNanos();
+    if (max == 0) {
+      refuse(s, code, message, "contribute");
+      return;
+    }
+    long delay = max / 4 + (long) (random.nextDouble() * (max - max / 4));
+    try {
+      executor.schedule(() -> {
+        if (sessions.contains(s)) {
+          refuse(s, code, message, "contribute");
+        }
+      }, delay, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // closed
+    }
   }
 
   /** One socket. Its fields are touched only on the Coordinator's thread, except the queue count. */

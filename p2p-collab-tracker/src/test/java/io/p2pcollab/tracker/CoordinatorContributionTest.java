@@ -1,0 +1,262 @@
+package io.p2pcollab.tracker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.p2pcollab.core.Coordinator;
+import io.p2pcollab.core.ErrorCode;
+import io.p2pcollab.core.PeerId;
+import io.p2pcollab.core.SignalMessage;
+import io.p2pcollab.core.SignalMessage.Contribution;
+import io.p2pcollab.core.SignalMessage.ContributionStatus;
+import io.p2pcollab.core.StreamInfo;
+import io.p2pcollab.core.testing.ManualClock;
+import io.p2pcollab.tracker.internal.StandardCoordinator;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Going live through the Coordinator: who may contribute (tokens, operator approval), what the
+ * contributor, the ingesting super-peer and every viewer are told, and how contributions end.
+ */
+class CoordinatorContributionTest {
+
+  private static final String KEY = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+
+  private final ManualClock clock = new ManualClock();
+  private final ContributorTokens tokens =
+      ContributorTokens.hmacSha256("a secret of at least thirty-two bytes!".getBytes(StandardCharsets.UTF_8), clock, Duration.ofSeconds(5));
+  private final ContributionApprovals approvals = new ContributionApprovals(clock, Duration.ofMinutes(30));
+  private StandardCoordinator coordinator;
+  private int nextPort = 41000;
+  private Visit superPeer;
+
+  @BeforeEach
+  void start() {
+    coordinator =
+        (StandardCoordinator)
+            Coordinators.create(
+                CoordinatorConfig.builder()
+                    .clock(clock)
+                    .superPeerToken("sp-secret")
+                    .room("room-42")
+                    .contributorTokens(tokens)
+                    .approvals(approvals)
+                    .grantFailureDelay(Duration.ZERO)
+                    .build());
+    coordinator.addStream(StreamInfo.standard("main"));
+    coordinator.start();
+    superPeer = new Visit().send("{\"v\":1,\"type\":\"hello\",\"role\":\"super-peer\",\"token\":\"sp-secret\"}");
+    superPeer.id = ((SignalMessage.Welcome) superPeer.socket.last()).peerId();
+  }
+
+  @AfterEach
+  void stop() {
+    coordinator.close();
+  }
+
+  private final class Visit {
+    final RecordingConnection socket = new RecordingConnection("198.51.100." + (nextPort % 250), nextPort++);
+    final Coordinator.Session session = coordinator.connect(socket);
+    PeerId id;
+
+    Visit send(String frame) {
+      session.onText(frame);
+      coordinator.run(() -> {}).join();
+      return this;
+    }
+
+    Visit hello() {
+      send("{\"v\":1,\"type\":\"hello\",\"role\":\"viewer\"}");
+      id = ((SignalMessage.Welcome) socket.last()).peerId();
+      return this;
+    }
+
+    Visit contribute(String stream, String token) {
+      return send("{\"v\":1,\"type\":\"contribute\",\"stream\":\"" + stream + "\""
+          + (token == null ? "" : ",\"token\":\"" + token + "\"") + "}");
+    }
+
+    SignalMessage.Error lastError() {
+      return socket.all(SignalMessage.Error.class).get(socket.all(SignalMessage.Error.class).size() - 1);
+    }
+
+    Contribution lastContribution() {
+      var all = socket.all(Contribution.class);
+      return all.isEmpty() ? null : all.get(all.size() - 1);
+    }
+  }
+
+  @Test
+  void aValidToken_grantsTheStream_andTellsTheSuperPeerWhomToAccept() {
+    Visit alice = new Visit().hello();
+    alice.contribute("cam.alice", tokens.issue("room-42", "cam.alice", "alice"));
+
+    assertThat(alice.lastContribution())
+        .isEqualTo(new Contribution("cam.alice", ContributionStatus.GRANTED, null, superPeer.id, null));
+    assertThat(superPeer.lastContribution())
+        .isEqualTo(new Contribution("cam.alice", ContributionStatus.GRANTED, alice.id, null, null));
+    assertThat(coordinator.contributions()).isEqualTo(Map.of("cam.alice", alice.id));
+  }
+
+  @Test
+  void nobodyContributesWithoutAGrant_andTheRefusalNamesItsCause() {
+    Visit eve = new Visit().hello();
+
+    eve.contribute("cam.alice", tokens.issue("room-42", "cam.other", "eve"));
+    assertThat(eve.lastError().code()).isEqualTo(ErrorCode.TOKEN_INVALID);
+    eve.contribute("cam.alice", tokens.issue("room-7", "cam.alice", "eve"));
+    assertThat(eve.lastError().code()).isEqualTo(ErrorCode.TOKEN_INVALID);
+    eve.contribute("cam.alice", "forged.token");
+    assertThat(eve.lastError().code()).isEqualTo(ErrorCode.TOKEN_INVALID);
+    String expiring = tokens.issue("room-42", "cam.alice", "eve", Duration.ofMinutes(1));
+    clock.advance(Duration.ofMinutes(2));
+    eve.contribute("cam.alice", expiring);
+    assertThat(eve.lastError().code()).isEqualTo(ErrorCode.TOKEN_EXPIRED);
+
+    assertThat(superPeer.socket.all(Contribution.class)).isEmpty();
+    assertThat(coordinator.contributions()).isEmpty();
+    assertThat(eve.lastError().ref()).isEqualTo("contribute");
+  }
+
+  @Test
+  void aTokenStartsOneContributionOnly() {
+    Visit alice = new Visit().hello();
+    String token = tokens.issue("room-42", "cam.alice", "alice");
+    alice.contribute("cam.alice", token);
+    alice.send("{\"v\":1,\"type\":\"contribute-stop\",\"stream\":\"cam.alice\"}");
+
+    alice.contribute("cam.alice", token);
+
+    assertThat(alice.lastError().code()).isEqualTo(ErrorCode.TOKEN_REPLAYED);
+    assertThat(coordinator.contributions()).isEmpty();
+  }
+
+  @Test
+  void withoutAToken_anOperatorIsAsked_andApprovalStartsTheContribution() {
+    Visit bob = new Visit().hello();
+    bob.contribute("cam-bob", null);
+
+    assertThat(bob.lastError().code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+    assertThat(bob.lastContribution().status()).isEqualTo(ContributionStatus.PENDING);
+    assertThat(approvals.pending()).singleElement().satisfies(r -> {
+      assertThat(r.peer()).isEqualTo(bob.id);
+      assertThat(r.stream()).isEqualTo("cam-bob");
+      assertThat(r.room()).isEqualTo("room-42");
+    });
+
+    approvals.approve(approvals.pending().get(0).id());
+    coordinator.run(() -> {}).join();
+
+    assertThat(bob.lastContribution())
+        .isEqualTo(new Contribution("cam-bob", ContributionStatus.GRANTED, null, superPeer.id, null));
+    assertThat(coordinator.contributions()).containsEntry("cam-bob", bob.id);
+  }
+
+  @Test
+  void aDeniedRequest_isToldToThePeer() {
+    Visit bob = new Visit().hello();
+    bob.contribute("cam-bob", null);
+    approvals.deny(approvals.pending().get(0).id());
+    coordinator.run(() -> {}).join();
+
+    assertThat(bob.lastContribution().status()).isEqualTo(ContributionStatus.DENIED);
+    assertThat(coordinator.contributions()).isEmpty();
+  }
+
+  @Test
+  void revoking_endsTheStreamForEveryone_atOnce() {
+    Visit alice = new Visit().hello();
+    Visit viewer = new Visit().hello();
+    alice.contribute("cam.alice", tokens.issue("room-42", "cam.alice", "alice"));
+    coordinator.addStream(StreamInfo.standardSigned("cam.alice", KEY)); // the Media Server went live
+    coordinator.run(() -> {}).join();
+    assertThat(viewer.socket.all(SignalMessage.StreamAdded.class))
+        .extracting(a -> a.stream().id())
+        .containsExactly("cam.alice");
+
+    assertThat(coordinator.revokeContribution("cam.alice")).isTrue();
+    coordinator.run(() -> {}).join();
+    coordinator.run(() -> {}).join();
+
+    assertThat(alice.lastContribution().status()).isEqualTo(ContributionStatus.REVOKED);
+    assertThat(superPeer.lastContribution())
+        .extracting(Contribution::status, Contribution::peer)
+        .containsExactly(ContributionStatus.REVOKED, alice.id);
+    assertThat(viewer.socket.all(SignalMessage.StreamRemoved.class))
+        .containsExactly(new SignalMessage.StreamRemoved("cam.alice"));
+    assertThat(coordinator.streams()).extracting(StreamInfo::id).containsExactly("main");
+    assertThat(coordinator.revokeContribution("cam.alice")).isFalse();
+  }
+
+  @Test
+  void revokingAnApproval_endsTheContribution() {
+    Visit bob = new Visit().hello();
+    bob.contribute("cam-bob", null);
+    approvals.approve(approvals.pending().get(0).id());
+    coordinator.run(() -> {}).join();
+
+    approvals.revoke(bob.id, "cam-bob");
+    coordinator.run(() -> {}).join();
+
+    assertThat(bob.lastContribution().status()).isEqualTo(ContributionStatus.REVOKED);
+    assertThat(coordinator.contributions()).isEmpty();
+  }
+
+  @Test
+  void aContributorThatLeaves_endsItsStream() {
+    Visit alice = new Visit().hello();
+    alice.contribute("cam.alice", tokens.issue("room-42", "cam.alice", "alice"));
+    alice.send("{\"v\":1,\"type\":\"leave\"}");
+
+    assertThat(superPeer.lastContribution().status()).isEqualTo(ContributionStatus.ENDED);
+    assertThat(coordinator.contributions()).isEmpty();
+  }
+
+  @Test
+  void aLiveStreamCannotBeTaken() {
+    Visit alice = new Visit().hello();
+    Visit mallory = new Visit().hello();
+    alice.contribute("cam.alice", tokens.issue("room-42", "cam.alice", "alice"));
+
+    mallory.contribute("cam.alice", tokens.issue("room-42", "cam.alice", "mallory"));
+    assertThat(mallory.lastError().code()).isEqualTo(ErrorCode.STREAM_TAKEN);
+    mallory.contribute("main", tokens.issue("room-42", "main", "mallory"));
+    assertThat(mallory.lastError().code()).isEqualTo(ErrorCode.STREAM_TAKEN);
+    assertThat(coordinator.contributions()).isEqualTo(Map.of("cam.alice", alice.id));
+  }
+
+  @Test
+  void stoppingAStreamOneDoesNotContribute_isRefused() {
+    Visit alice = new Visit().hello();
+    Visit mallory = new Visit().hello();
+    alice.contribute("cam.alice", tokens.issue("room-42", "cam.alice", "alice"));
+
+    mallory.send("{\"v\":1,\"type\":\"contribute-stop\",\"stream\":\"cam.alice\"}");
+
+    assertThat(mallory.lastError().code()).isEqualTo(ErrorCode.UNKNOWN_STREAM);
+    assertThat(coordinator.contributions()).containsKey("cam.alice");
+  }
+
+  @Test
+  void failedGrantChecks_areAnsweredAfterADelay() throws Exception {
+    coordinator.close();
+    coordinator =
+        (StandardCoordinator)
+            Coordinators.create(CoordinatorConfig.builder().clock(clock).room("room-42").contributorTokens(tokens)
+                .grantFailureDelay(Duration.ofMillis(200)).build());
+    coordinator.start();
+    Visit eve = new Visit().hello();
+    long start = System.nanoTime();
+    eve.contribute("cam", "forged.token");
+
+    while (eve.socket.all(SignalMessage.Error.class).isEmpty()) {
+      Thread.sleep(5);
+    }
+    assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(Duration.ofMillis(50).toNanos());
+    assertThat(eve.lastError().code()).isEqualTo(ErrorCode.TOKEN_INVALID);
+  }
+}
