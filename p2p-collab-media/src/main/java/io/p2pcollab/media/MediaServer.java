@@ -1,16 +1,22 @@
 package io.p2pcollab.media;
 
+import io.p2pcollab.core.ContributionIngest;
 import io.p2pcollab.core.SegmentSource;
 import io.p2pcollab.core.StreamInfo;
+import io.p2pcollab.media.internal.ContributedStreams;
 import io.p2pcollab.media.internal.FfmpegIngest;
 import io.p2pcollab.media.internal.SegmentStore;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -27,9 +33,14 @@ import java.util.function.Consumer;
  * httpServer.createContext("/live/", media.httpHandler());
  * }</pre>
  *
+ * <p>It also ingests <em>contributed</em> streams: {@link #contributions()} is where the super-peer
+ * puts what an authorized viewer uploads; each such stream gets a key and an MPD of its own and is
+ * announced through {@link #onStreamStarted} like a configured one, and {@link #onStreamEnded} when
+ * it ends.
+ *
  * <p>Lifecycle: create, {@link #start()}, {@link #close()} (idempotent; stops ffmpeg, which
  * removes its files). Threading: every method is safe from any thread; each source has one ingest
- * thread of its own.
+ * thread of its own, and one more thread drops ended contributions after their linger time.
  */
 public final class MediaServer implements AutoCloseable {
 
@@ -38,6 +49,14 @@ public final class MediaServer implements AutoCloseable {
   private final MediaHttpHandler http = new MediaHttpHandler(store);
   private final Map<String, FfmpegIngest> ingests = new LinkedHashMap<>();
   private final List<Consumer<StreamInfo>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<String>> endListeners = new CopyOnWriteArrayList<>();
+  private final ContributedStreams contributed;
+  private final ScheduledExecutorService sweeper =
+      Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "p2p-collab-contributions");
+        t.setDaemon(true);
+        return t;
+      });
   private boolean started;
   private boolean closed;
 
@@ -45,6 +64,21 @@ public final class MediaServer implements AutoCloseable {
     this.sources = List.copyOf(sources);
     if (this.sources.stream().map(LiveSource::stream).distinct().count() != this.sources.size()) {
       throw new IllegalArgumentException("two sources with the same stream ID");
+    }
+    this.contributed = new ContributedStreams(
+        store, Clock.systemUTC(), id -> this.sources.stream().anyMatch(s -> s.stream().equals(id)),
+        this::fireStarted, this::fireEnded);
+  }
+
+  private void fireStarted(StreamInfo info) {
+    for (Consumer<StreamInfo> l : listeners) {
+      l.accept(info);
+    }
+  }
+
+  private void fireEnded(String stream) {
+    for (Consumer<String> l : endListeners) {
+      l.accept(stream);
     }
   }
 
@@ -65,15 +99,11 @@ public final class MediaServer implements AutoCloseable {
     }
     started = true;
     for (LiveSource s : sources) {
-      FfmpegIngest ingest = new FfmpegIngest(s, store, key -> {
-        StreamInfo info = StreamInfo.standardSigned(s.stream(), key);
-        for (Consumer<StreamInfo> l : listeners) {
-          l.accept(info);
-        }
-      });
+      FfmpegIngest ingest = new FfmpegIngest(s, store, key -> fireStarted(StreamInfo.standardSigned(s.stream(), key)));
       ingests.put(s.stream(), ingest);
       ingest.start();
     }
+    sweeper.scheduleWithFixedDelay(contributed::sweep, 5, 5, TimeUnit.SECONDS);
   }
 
   /**
@@ -84,6 +114,25 @@ public final class MediaServer implements AutoCloseable {
    */
   public void onStreamStarted(Consumer<StreamInfo> listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Registers a listener told the ID of each contributed stream that ends (its contributor stopped,
+   * left or was revoked). Hand it to the Coordinator: {@code
+   * media.onStreamEnded(coordinator::removeStream)}. Called on the ingesting thread; must not throw.
+   */
+  public void onStreamEnded(Consumer<String> listener) {
+    endListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Where the super-peer puts contributed segments: {@code SuperPeers.create(config, media.segments(), media.contributions(), signaling)}. */
+  public ContributionIngest contributions() {
+    return contributed;
+  }
+
+  /** The contributed streams live now, by ID. */
+  public List<String> contributedStreams() {
+    return contributed.live();
   }
 
   /** The live windows, as the super-peer (or any serving peer) reads them. */
@@ -125,6 +174,7 @@ public final class MediaServer implements AutoCloseable {
       return;
     }
     closed = true;
+    sweeper.shutdownNow();
     ingests.values().forEach(FfmpegIngest::close);
   }
 
