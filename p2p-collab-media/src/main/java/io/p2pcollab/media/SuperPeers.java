@@ -1,5 +1,6 @@
 package io.p2pcollab.media;
 
+import io.p2pcollab.core.ContributionIngest;
 import io.p2pcollab.core.Coordinator;
 import io.p2pcollab.core.SegmentSource;
 import io.p2pcollab.core.SignalingChannel;
@@ -38,7 +39,17 @@ public final class SuperPeers {
    */
   public static SuperPeer create(
       SuperPeerConfig config, SegmentSource source, SignalingTransport signaling) {
-    return new WebRtcSuperPeer(config, source, signaling);
+    return new WebRtcSuperPeer(config, source, null, signaling);
+  }
+
+  /**
+   * A new super-peer that also ingests contributions: when the Coordinator grants a peer a stream,
+   * it takes that peer's uploads into {@code ingest} (usually {@link MediaServer#contributions()})
+   * and serves the stream as its first source.
+   */
+  public static SuperPeer create(
+      SuperPeerConfig config, SegmentSource source, ContributionIngest ingest, SignalingTransport signaling) {
+    return new WebRtcSuperPeer(config, source, Objects.requireNonNull(ingest, "ingest"), signaling);
   }
 
   /**

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -35,7 +36,7 @@ final class SegmentServer {
 
   private final WireSink sink;
   private final SegmentSource source;
-  private final List<String> streams;
+  private final Collection<String> streams;
   private final int maxRequests;
   private final ServingCounters counters;
   private final WireCodec codec = WireCodec.binary();
@@ -44,12 +45,12 @@ final class SegmentServer {
   SegmentServer(
       WireSink sink,
       SegmentSource source,
-      List<String> streams,
+      Collection<String> streams,
       int maxRequests,
       ServingCounters counters) {
     this.sink = sink;
     this.source = source;
-    this.streams = List.copyOf(streams);
+    this.streams = streams; // the owner's live view: contributed streams come and go
     this.maxRequests = maxRequests;
     this.counters = counters;
   }

@@ -1,6 +1,8 @@
 package io.p2pcollab.media.internal.webrtc;
 
+import io.p2pcollab.core.ContributionIngest;
 import io.p2pcollab.core.IceCandidate;
+import io.p2pcollab.core.P2pCollabException;
 import io.p2pcollab.core.PeerId;
 import io.p2pcollab.core.PeerState;
 import io.p2pcollab.core.SegmentRef;
@@ -10,12 +12,17 @@ import io.p2pcollab.core.SignalingTransport;
 import io.p2pcollab.core.StreamHolding;
 import io.p2pcollab.core.SuperPeer;
 import io.p2pcollab.core.SuperPeerConfig;
+import io.p2pcollab.core.WireCodec;
+import io.p2pcollab.core.WireMessage;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -32,6 +39,12 @@ import org.slf4j.LoggerFactory;
  * <p>The {@code state} heartbeat goes out every {@link SuperPeerConfig#stateInterval()} and at once
  * when it changes: a peer taken on or dropped, a new segment.
  *
+ * <p>Contributions: when the Coordinator grants a peer a stream ({@code contribution} with {@code
+ * peer}), the super-peer opens it in the {@link ContributionIngest}, takes that peer's offer even
+ * when it serves {@link SuperPeerConfig#maxPeers()} already, stores each segment it pushes (the
+ * grant checked again every time) and serves the stream as its first source; revoked or ended, the
+ * stream is ended in the ingest and no longer served.
+ *
  * <p>Threading: one single-thread scheduled executor ({@code p2p-collab-super-peer}) owns all
  * mutable state: the signaling client, the peer table, the counters. webrtc-java, signaling and
  * {@link SegmentSource} callbacks only enqueue onto it. Public methods are safe from any thread:
@@ -41,15 +54,22 @@ public final class WebRtcSuperPeer implements SuperPeer {
 
   private static final Logger log = LoggerFactory.getLogger(WebRtcSuperPeer.class);
   private static final Duration RECONNECT_DELAY = Duration.ofSeconds(1);
+  private static final byte PUSH = 0x06;
 
   private final SuperPeerConfig config;
   private final SegmentSource source;
+  private final ContributionIngest ingest;
   private final SignalingTransport transport;
   private final ScheduledExecutorService executor;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final CompletableFuture<PeerId> started = new CompletableFuture<>();
   private final Map<PeerId, ServedPeer> peers = new HashMap<>();
   private final ServingCounters counters = new ServingCounters();
+  private final WireCodec codec = WireCodec.binary();
+  /** The configured streams and the contributed ones being ingested: what peers are served. */
+  private final Set<String> served = new LinkedHashSet<>();
+  /** Contributor → its contribution being ingested. */
+  private final Map<PeerId, ContributionIngest.Contribution> uploads = new HashMap<>();
 
   private volatile Stats stats = new Stats(0, 0, 0, 0, 0);
   private RtcEngine engine;
@@ -59,9 +79,15 @@ public final class WebRtcSuperPeer implements SuperPeer {
   private IceSettings ice;
   private long offersRefused;
 
-  public WebRtcSuperPeer(SuperPeerConfig config, SegmentSource source, SignalingTransport transport) {
+  /**
+   * @param ingest where contributed segments go, or null to accept no contributions
+   */
+  public WebRtcSuperPeer(
+      SuperPeerConfig config, SegmentSource source, ContributionIngest ingest, SignalingTransport transport) {
     this.config = Objects.requireNonNull(config, "config");
     this.source = Objects.requireNonNull(source, "source");
+    this.ingest = ingest;
+    this.served.addAll(config.streams());
     this.transport = Objects.requireNonNull(transport, "transport");
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
@@ -154,6 +180,8 @@ public final class WebRtcSuperPeer implements SuperPeer {
       p.link.close("super-peer closed");
     }
     peers.clear();
+    uploads.values().forEach(ContributionIngest.Contribution::end);
+    uploads.clear();
     if (signaling != null) {
       signaling.close();
     }
@@ -179,6 +207,8 @@ public final class WebRtcSuperPeer implements SuperPeer {
       if (p != null) {
         p.link.close("peer left");
       }
+    } else if (message instanceof SignalMessage.Contribution c && c.peer() != null) {
+      contributionChanged(c);
     } else if (message instanceof SignalMessage.Error e) {
       log.warn("Coordinator refused {}: {} {}", e.ref(), e.code(), e.message());
       if (!started.isDone() && "hello".equals(e.ref())) {
@@ -202,13 +232,50 @@ public final class WebRtcSuperPeer implements SuperPeer {
     }
   }
 
+  private void contributionChanged(SignalMessage.Contribution c) {
+    PeerId peer = c.peer();
+    if (c.status() == SignalMessage.ContributionStatus.GRANTED) {
+      if (ingest == null) {
+        log.warn("granted contribution {} of {} ignored: this super-peer ingests nothing", c.stream(), peer);
+        return;
+      }
+      ContributionIngest.Contribution current = uploads.get(peer);
+      if (current != null && current.stream().equals(c.stream())) {
+        return;
+      }
+      if (current != null) {
+        endUpload(peer);
+      }
+      try {
+        uploads.put(peer, ingest.open(c.stream(), peer));
+        served.add(c.stream());
+      } catch (P2pCollabException e) {
+        log.warn("cannot ingest {} from {}: {}", c.stream(), peer, e.getMessage());
+      }
+    } else if (c.status() == SignalMessage.ContributionStatus.REVOKED || c.status() == SignalMessage.ContributionStatus.ENDED) {
+      ContributionIngest.Contribution current = uploads.get(peer);
+      if (current != null && current.stream().equals(c.stream())) {
+        endUpload(peer);
+      }
+    }
+  }
+
+  private void endUpload(PeerId peer) {
+    ContributionIngest.Contribution c = uploads.remove(peer);
+    if (c != null) {
+      served.remove(c.stream());
+      c.end();
+      sendState();
+    }
+  }
+
   private void acceptOffer(PeerId from, String sdp) {
     ServedPeer existing = peers.get(from);
     if (existing != null) {
       // a fresh offer from a peer we serve: it restarted its side, so start over
       existing.link.close("peer offered again");
     }
-    if (peers.size() >= config.maxPeers()) {
+    if (peers.size() >= config.maxPeers() && !uploads.containsKey(from)) {
       // No refusal message exists in the protocol; the offerer times out and tries elsewhere,
       // and the Tracker stops listing a super-peer whose state shows no upload slots.
       offersRefused++;
@@ -234,7 +301,7 @@ public final class WebRtcSuperPeer implements SuperPeer {
   }
 
   private void segmentAdded(SegmentRef ref) {
-    if (state.get() != State.STARTED || !config.streams().contains(ref.stream())) {
+    if (state.get() != State.STARTED || !served.contains(ref.stream())) {
       return;
     }
     sendState();
@@ -250,7 +317,7 @@ public final class WebRtcSuperPeer implements SuperPeer {
       return;
     }
     List<StreamHolding> holdings = new ArrayList<>();
-    for (String stream : config.streams()) {
+    for (String stream : served) {
       holdings.add(WindowSummary.of(stream, source.window(stream)));
     }
     int slots = Math.max(0, config.maxPeers() - peers.size());
@@ -286,6 +353,7 @@ public final class WebRtcSuperPeer implements SuperPeer {
     final PeerId id;
     PeerLink link;
     SegmentServer server;
+    UploadReceiver receiver;
     ScheduledFuture<?> connectTimer;
 
     ServedPeer(PeerId id) {
@@ -305,7 +373,8 @@ public final class WebRtcSuperPeer implements SuperPeer {
     @Override
     public void onOpen() {
       connectTimer.cancel(false);
-      server = new SegmentServer(link, source, config.streams(), config.maxRequestsPerPeer(), counters);
+      server = new SegmentServer(link, source, served, config.maxRequestsPerPeer(), counters);
+      receiver = new UploadReceiver(link, () -> uploads.get(id));
       server.announceAll();
       publishStats();
       log.debug("serving {}", id);
@@ -313,6 +382,17 @@ public final class WebRtcSuperPeer implements SuperPeer {
 
     @Override
     public void onMessage(byte[] message) {
+      if (message.length > 0 && message[0] == PUSH) {
+        WireMessage m;
+        try {
+          m = codec.decode(ByteBuffer.wrap(message));
+        } catch (P2pCollabException e) {
+          server.onMessage(message); // answers the malformed message like any other
+          return;
+        }
+        receiver.onPush((WireMessage.Push) m);
+        return;
+      }
       server.onMessage(message);
       publishStats();
     }
