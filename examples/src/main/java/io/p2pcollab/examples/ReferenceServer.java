@@ -13,6 +13,8 @@ import io.p2pcollab.media.LiveSource;
 import io.p2pcollab.media.MediaHttpHandler;
 import io.p2pcollab.media.MediaServer;
 import io.p2pcollab.media.SuperPeers;
+import io.p2pcollab.tracker.ContributionApprovals;
+import io.p2pcollab.tracker.ContributorTokens;
 import io.p2pcollab.tracker.CoordinatorConfig;
 import io.p2pcollab.tracker.Coordinators;
 import io.p2pcollab.tracker.WebSocketSignalingServer;
@@ -22,6 +24,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -39,17 +43,23 @@ import javax.net.ssl.SSLContext;
  *     [--input "ffmpeg input arguments"] [--super-peer-max 4] [--ice stun:host:port]
  *     [--shaka node_modules/shaka-player/dist/shaka-player.compiled.js]
  *     [--tls-keystore server.p12 --tls-password secret]   (https:// and wss://)
+ *     [--operator-key secret]                             (default: random, printed at start)
  *     [--test-hooks]                                      (POST /test/restart-signaling, for tests)
  * </pre>
  *
  * The page and media are served on {@code --port}; signaling listens on {@code --port + 1}.
+ *
+ * <p>Contributions: viewers go live with a contributor token or an operator's approval. This server
+ * plays the host application's part too: it issues HMAC-SHA256 tokens (to operators, through
+ * {@code POST /operator/token}), and serves the operator page {@code /operator.html} whose API
+ * ({@link OperatorApi}, under {@code /operator/}) needs the operator key.
  */
 public final class ReferenceServer implements AutoCloseable {
 
   /** Command-line options. */
   record Options(
       String host, int port, List<String> input, int superPeerMax, List<IceServer> ice, Path shaka, boolean testHooks,
-      Path tlsKeystore, String tlsPassword) {
+      Path tlsKeystore, String tlsPassword, String operatorKey) {
 
     static Options parse(String... args) {
       String host = "0.0.0.0";
@@ -61,6 +71,7 @@ public final class ReferenceServer implements AutoCloseable {
       boolean testHooks = false;
       Path tlsKeystore = null;
       String tlsPassword = "";
+      String operatorKey = null;
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
         switch (args[i]) {
@@ -72,6 +83,7 @@ public final class ReferenceServer implements AutoCloseable {
           case "--shaka" -> shaka = Path.of(need(args[i], value));
           case "--tls-keystore" -> tlsKeystore = Path.of(need(args[i], value));
           case "--tls-password" -> tlsPassword = need(args[i], value);
+          case "--operator-key" -> operatorKey = need(args[i], value);
           case "--test-hooks" -> {
             testHooks = true;
             i--; // a flag without a value
@@ -81,7 +93,9 @@ public final class ReferenceServer implements AutoCloseable {
         }
         i++;
       }
-      return new Options(host, port, input, superPeerMax, List.copyOf(ice), shaka, testHooks, tlsKeystore, tlsPassword);
+      return new Options(
+          host, port, input, superPeerMax, List.copyOf(ice), shaka, testHooks, tlsKeystore, tlsPassword,
+          operatorKey != null ? operatorKey : randomToken());
     }
 
     private static String need(String option, String value) {
@@ -98,11 +112,18 @@ public final class ReferenceServer implements AutoCloseable {
   private volatile Coordinator coordinator;
   private volatile WebSocketSignalingServer signaling;
   private volatile StreamInfo latestStream;
+  private final java.util.Set<String> contributedSeen = new java.util.concurrent.ConcurrentSkipListSet<>();
   private final MediaServer media;
   private final SuperPeer superPeer;
   private final HttpServer http;
   private final SSLContext tls;
   private final String stream = "main";
+  /** The room's token issuer: the host application's backend, in this one-process demo. */
+  private final ContributorTokens tokens =
+      ContributorTokens.hmacSha256(randomSecret(), Clock.systemUTC(), Duration.ofSeconds(30));
+  /** Outlives a Coordinator restart (test hook), as an operator's decisions should. */
+  private final ContributionApprovals approvals = new ContributionApprovals(Clock.systemUTC(), Duration.ofMinutes(30));
+  static final String ROOM = "demo";
 
   ReferenceServer(Options options) throws IOException {
     this.options = options;
@@ -125,6 +146,7 @@ public final class ReferenceServer implements AutoCloseable {
                 .token(superPeerToken)
                 .build(),
             media.segments(),
+            media.contributions(),
             // Over the WebSocket like any peer, so it outlives a restart of the Coordinator (test
             // hook); with TLS in process, which needs no client trust store for the server's cert.
             tls != null
@@ -148,6 +170,7 @@ public final class ReferenceServer implements AutoCloseable {
     http.createContext("/vendor/shaka-player.compiled.js", StaticResources.file(options.shaka(), "text/javascript"));
     http.createContext("/config.json", exchange -> StaticResources.send(exchange, 200, "application/json", config()));
     http.createContext("/stats.json", exchange -> StaticResources.send(exchange, 200, "application/json", stats()));
+    http.createContext("/operator/", new OperatorApi(options.operatorKey(), () -> coordinator, approvals, tokens, ROOM));
     http.createContext("/", StaticResources.classpath("/web"));
     if (options.testHooks()) {
       http.createContext("/test/restart-signaling", exchange -> {
@@ -163,7 +186,13 @@ public final class ReferenceServer implements AutoCloseable {
 
   private Coordinator newCoordinator() {
     return Coordinators.create(
-        CoordinatorConfig.builder().iceServers(options.ice()).superPeerToken(superPeerToken).build());
+        CoordinatorConfig.builder()
+            .iceServers(options.ice())
+            .superPeerToken(superPeerToken)
+            .room(ROOM)
+            .contributorTokens(tokens)
+            .approvals(approvals)
+            .build());
   }
 
   private WebSocketSignalingServer newSignaling(Coordinator c) {
@@ -199,9 +228,14 @@ public final class ReferenceServer implements AutoCloseable {
     coordinator.start();
     signaling.start();
     media.onStreamStarted(info -> {
-      latestStream = info;
+      if (info.id().equals(stream)) {
+        latestStream = info;
+      } else {
+        contributedSeen.add(info.id());
+      }
       coordinator.addStream(info);
     });
+    media.onStreamEnded(id -> coordinator.removeStream(id));
     media.start();
     http.start();
     superPeer.start().join();
@@ -212,21 +246,34 @@ public final class ReferenceServer implements AutoCloseable {
         .getBytes(StandardCharsets.UTF_8);
   }
 
-  /** What the benchmark reads: origin egress (HTTP media bytes, super-peer bytes) and bitrate. */
+  /**
+   * What the benchmarks read: origin egress (HTTP media bytes, super-peer bytes) and bitrate, and
+   * for each contributed stream (live or ended) the media segments stored and HTTP bytes served.
+   */
   private byte[] stats() {
     var m = media.stats(stream);
     var s = superPeer.stats();
+    StringBuilder contributed = new StringBuilder("{");
+    for (String id : contributedSeen) {
+      if (contributed.length() > 1) {
+        contributed.append(',');
+      }
+      contributed.append(String.format(Locale.ROOT, "\"%s\":{\"segmentsStored\":%d,\"httpMediaBytes\":%d,\"live\":%b}",
+          id, media.segmentsStored(id), media.stats(id).httpBytesServed(), media.contributedStreams().contains(id)));
+    }
+    contributed.append('}');
     return String.format(
             Locale.ROOT,
             "{\"newestSegment\":%d,\"streamBitrateBps\":%d,\"httpMediaBytes\":%d,\"superPeerBytes\":%d,\"superPeerConnected\":%d,"
-                + "\"registeredPeers\":%d,\"sources\":%d}",
+                + "\"registeredPeers\":%d,\"sources\":%d,\"contributions\":%s}",
             m.newest(),
             m.bitrateBps(),
             m.httpBytesServed(),
             s.bytesServed(),
             s.connectedPeers(),
             coordinator.registeredPeers(),
-            coordinator.tracker().sources().getOrDefault(stream, List.of()).size())
+            coordinator.tracker().sources().getOrDefault(stream, List.of()).size(),
+            contributed)
         .getBytes(StandardCharsets.UTF_8);
   }
 
@@ -237,6 +284,12 @@ public final class ReferenceServer implements AutoCloseable {
     signaling.close();
     coordinator.close();
     media.close();
+  }
+
+  private static byte[] randomSecret() {
+    byte[] b = new byte[32];
+    new SecureRandom().nextBytes(b);
+    return b;
   }
 
   private static String randomToken() {
@@ -254,7 +307,7 @@ public final class ReferenceServer implements AutoCloseable {
       System.err.println(e.getMessage().equals("usage") ? "" : e.getMessage());
       System.err.println("usage: ReferenceServer [--host 0.0.0.0] [--port 8080] [--input \"ffmpeg input args\"]"
           + " [--super-peer-max 4] [--ice stun:host:port] [--shaka path/to/shaka-player.compiled.js]"
-          + " [--tls-keystore server.p12 --tls-password secret] [--test-hooks]");
+          + " [--tls-keystore server.p12 --tls-password secret] [--operator-key secret] [--test-hooks]");
       System.exit(2);
       return;
     }
@@ -270,6 +323,7 @@ public final class ReferenceServer implements AutoCloseable {
     System.out.printf("p2p-collab reference server ready: %s://%s:%d/ (signaling %s://%s:%d%s)%n",
         scheme, shown, options.port(), scheme.equals("https") ? "wss" : "ws", shown, options.port() + 1,
         WebSocketSignalingServer.PATH);
+    System.out.printf("operator page: %s://%s:%d/operator.html#key=%s%n", scheme, shown, options.port(), options.operatorKey());
     stopped.await();
   }
 }

@@ -130,6 +130,11 @@ public final class MediaServer implements AutoCloseable {
     return contributed;
   }
 
+  /** Media segments stored for contributed stream {@code stream} in its latest run, live or ended. */
+  public long segmentsStored(String stream) {
+    return contributed.segmentsStored(stream);
+  }
+
   /** The contributed streams live now, by ID. */
   public List<String> contributedStreams() {
     return contributed.live();

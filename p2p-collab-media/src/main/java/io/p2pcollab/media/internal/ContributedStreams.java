@@ -48,6 +48,8 @@ public final class ContributedStreams implements ContributionIngest {
   private final Consumer<StreamInfo> onStarted;
   private final Consumer<String> onEnded;
   private final Map<String, Stream> streams = new HashMap<>();
+  /** Media segments stored per contributed stream, kept after it ends (until it starts again). */
+  private final Map<String, Long> storedCounts = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param taken whether a stream ID is used by a configured (non-contributed) stream
@@ -75,6 +77,7 @@ public final class ContributedStreams implements ContributionIngest {
       }
       Stream s = new Stream(stream, contributor);
       streams.put(stream, s);
+      storedCounts.put(stream, 0L);
       log.info("contributed stream {} of {} opened", stream, contributor);
       return s;
     }
@@ -93,6 +96,11 @@ public final class ContributedStreams implements ContributionIngest {
         return false;
       });
     }
+  }
+
+  /** Media segments stored for {@code stream} in its latest run (0 if never contributed). */
+  public long segmentsStored(String stream) {
+    return storedCounts.getOrDefault(stream, 0L);
   }
 
   /** The contributed streams being ingested now (not ended). */
@@ -188,6 +196,7 @@ public final class ContributedStreams implements ContributionIngest {
           time = Math.abs(time - nextTime) <= tolerance ? nextTime : time; // close enough: contiguous
         }
         store.add(new SegmentRef(id, "0", number), bytes.clone());
+        storedCounts.merge(id, 1L, Long::sum);
         timeline.addLast(new Entry(number, time, f.duration(), bytes.length));
         while (timeline.size() > WINDOW) {
           timeline.removeFirst();
