@@ -108,7 +108,7 @@ test('a peer that sends bytes not matching the published hash is dropped and the
   const got = await b.load(url(name), clock.now() + 3000);
   assert.equal(got.source, 'http');
   assert.deepEqual(got.data, segment(5), 'the player only ever sees verified bytes');
-  assert.deepEqual(bad, [{ fileName: name, peer: a.signaling.peerId }]);
+  assert.deepEqual(bad, [{ stream: 'main', fileName: name, peer: a.signaling.peerId }]);
   await settle();
   assert.equal(b.stats().peers, 0, 'the hostile neighbour is disconnected');
   b.connectTo([{ id: a.signaling.peerId, superPeer: false }]);
@@ -234,4 +234,29 @@ test('signed stream: a segment without a verified statement never comes from pee
   await clock.advance(10);
   await assert.rejects(b.load(url(name), clock.now() + 3000), /does not match/);
   assert.equal(a.stats().uploaded, 0, 'nothing was asked of the peer');
+});
+
+test('one loader serves several streams over the same neighbours: an overlay flows peer to peer too', async () => {
+  const CAM = { id: 'cam.alice', manifestUrl: '/live/cam.alice/manifest.mpd', hashesUrl: '/live/cam.alice/hashes.json' };
+  const camUrl = (name) => `http://127.0.0.1:8080/live/cam.alice/${name}`;
+  const name = 'chunk-stream0-00003.m4s';
+  const { clock, origin, loaders: [a, b] } = await swarm(2, { [name]: segment(3) });
+  for (const l of [a, b]) l.addStream(CAM);
+  a.start([]);
+  await a.load(camUrl(name), clock.now() + 3000);
+  b.start([{ id: a.signaling.peerId, superPeer: false }]);
+  await clock.advance(10);
+
+  const got = await b.load(camUrl(name), clock.now() + 3000);
+
+  assert.equal(got.source, 'peer');
+  assert.equal(b.cache.size, 0, 'the main stream holds nothing of the overlay');
+  assert.deepEqual(b.stats().streams['cam.alice'].bytes, { peer: 40_000, superPeer: 0, http: 0 });
+  assert.equal(b.stats().streams['cam.alice'].p2pRatio, 1);
+  assert.deepEqual(origin.served, [name], 'only the first viewer used HTTP');
+  assert.ok(b.handles(camUrl(name), 'cam.alice') && !b.handles(camUrl(name), 'main'));
+
+  b.removeStream('cam.alice');
+  assert.deepEqual(b.signaling.states.at(-1).streams.map((s) => s.stream), ['main'], 'the Tracker stops listing it as a source');
+  assert.equal(b.handles(camUrl(name)), false);
 });

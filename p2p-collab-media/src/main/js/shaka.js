@@ -6,27 +6,28 @@
  * @module
  */
 
-/** @type {{loader: import('./content-loader.js').ContentLoader, video: HTMLMediaElement}[]} */
+/** @type {{loader: import('./content-loader.js').ContentLoader, video: HTMLMediaElement, stream?: string}[]} */
 const routes = [];
 let installed = false;
 
 /**
- * Routes the segment requests of `loader`'s stream through it. Safe to call for several players
- * (one per stream, e.g. overlays) on one page.
+ * Routes the segment requests of `loader`'s streams (of `stream` only, if given) through it. Safe
+ * to call for several players (one per stream, e.g. overlays) on one page.
  * @param {any} shaka the Shaka Player namespace
  * @param {import('./content-loader.js').ContentLoader} loader
  * @param {HTMLMediaElement} video the element whose buffer sets each segment's deadline
+ * @param {string} [stream] the stream this video plays
  * @returns {() => void} removes the route
  */
-export function routeThrough(shaka, loader, video) {
-  const route = { loader, video };
+export function routeThrough(shaka, loader, video, stream) {
+  const route = { loader, video, stream };
   routes.push(route);
   if (!installed) {
     installed = true;
     const { NetworkingEngine, HttpFetchPlugin } = shaka.net;
     /** @type {any} */
     const plugin = (/** @type {string} */ uri, /** @type {any} */ request, /** @type {number} */ type, /** @type {any[]} */ ...rest) => {
-      const r = type === NetworkingEngine.RequestType.SEGMENT ? routes.find((x) => x.loader.handles(uri)) : undefined;
+      const r = type === NetworkingEngine.RequestType.SEGMENT ? routes.find((x) => x.loader.handles(uri, x.stream)) : undefined;
       if (!r) return HttpFetchPlugin.parse(uri, request, type, ...rest);
       const abort = { aborted: false };
       const started = Date.now();
