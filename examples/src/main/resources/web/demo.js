@@ -2,6 +2,7 @@
 // The reference server's page: plays the live stream through the p2p-collab SDK and shows where
 // the bytes come from. `window.p2pDemo.stats()` is what the end-to-end tests and the benchmark read.
 import { createPlayer } from '/p2p-collab/index.js';
+import { setUpOverlays } from './overlays.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const video = /** @type {HTMLVideoElement} */ ($('video'));
@@ -65,7 +66,8 @@ function stats() {
     signalingErrors: [...signalingErrors],
   };
 }
-/** @type {any} */ (window).p2pDemo = { stats, player };
+const overlays = setUpOverlays(player, config.stream);
+/** @type {any} */ (window).p2pDemo = { stats, player, ...overlays };
 
 // --- the stats panel and its plot -------------------------------------------------------------
 const history = /** @type {{ratio: number, delay: number | null}[]} */ ([]);
