@@ -87,8 +87,9 @@ export class Contribution extends EventTarget {
       this.setStatus(m.status, m.reason);
     } else if (m.status === 'revoked' || m.status === 'ended') {
       this.stopRecorder();
+      this.queue = []; // never to be stored: the grant is gone
       this.setStatus(m.status, m.reason);
-      this.detach();
+      this.detach(); // acknowledgements of segments already pushed still count
     }
   }
 
@@ -153,13 +154,18 @@ export class Contribution extends EventTarget {
     const bytes = this.inFlight.get(a.number);
     if (!bytes) return;
     this.inFlight.delete(a.number);
+    if (this.inFlight.size === 0 && ['ended', 'revoked', 'denied'].includes(this.status)) this.o.loader.removeEventListener('ack', this.onAck);
     if (a.code === STORED) {
       if (a.number !== INIT) { this.counts.acked++; this.counts.bytesAcked += bytes.length; }
       this.dispatchEvent(new CustomEvent('ack', { detail: { number: a.number } }));
     } else {
       this.counts.refused++;
       this.dispatchEvent(new CustomEvent('error', { detail: { number: a.number, code: a.code, message: a.message } }));
-      if (a.code === WIRE_ERRORS.FORBIDDEN) { this.stopRecorder(); this.setStatus('revoked', a.message); this.detach(); return; }
+      if (a.code === WIRE_ERRORS.FORBIDDEN) {
+        if (this.status !== 'revoked') { this.stopRecorder(); this.queue = []; this.setStatus('revoked', a.message); }
+        this.detach();
+        return;
+      }
     }
     this.pump();
   }
@@ -178,7 +184,7 @@ export class Contribution extends EventTarget {
   detach() {
     this.o.signaling.removeEventListener('contribution', this.onContribution);
     this.o.signaling.removeEventListener('error', this.onError);
-    this.o.loader.removeEventListener('ack', this.onAck);
+    if (this.inFlight.size === 0) this.o.loader.removeEventListener('ack', this.onAck);
   }
 
   /** @param {string} status @param {string} [reason] @param {string} [code] */

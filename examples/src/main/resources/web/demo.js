@@ -55,6 +55,8 @@ function stats() {
     peers: s.peers,
     bytes: { peer: s.bytes.peer, superPeer: s.bytes.superPeer, http: s.bytes.http },
     uploaded: s.uploaded ?? 0,
+    // per stream (the main one and each overlay): bytes by source and P2P ratio
+    streams: s.streams,
     currentTime: video.currentTime,
     startupMs,
     stalls,

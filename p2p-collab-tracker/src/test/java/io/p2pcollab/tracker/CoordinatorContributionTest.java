@@ -259,4 +259,20 @@ class CoordinatorContributionTest {
     assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(Duration.ofMillis(50).toNanos());
     assertThat(eve.lastError().code()).isEqualTo(ErrorCode.TOKEN_INVALID);
   }
+
+  @Test
+  void aStateStillListingAStreamThatJustEnded_isTakenWithoutIt() {
+    Visit viewer = new Visit().hello();
+    coordinator.addStream(StreamInfo.standardSigned("cam.alice", KEY));
+    coordinator.removeStream("cam.alice");
+    viewer.send("{\"v\":1,\"type\":\"state\",\"streams\":[{\"stream\":\"main\",\"segments\":2,\"newest\":7},"
+        + "{\"stream\":\"cam.alice\",\"segments\":3,\"newest\":3}],\"uploadSlots\":4}");
+
+    assertThat(viewer.socket.all(SignalMessage.Error.class)).isEmpty();
+    assertThat(coordinator.tracker().sources()).containsOnlyKeys("main");
+
+    clock.advance(Duration.ofSeconds(11)); // long since ended: now it is an error like any unknown stream
+    viewer.send("{\"v\":1,\"type\":\"state\",\"streams\":[{\"stream\":\"cam.alice\",\"segments\":3,\"newest\":3}],\"uploadSlots\":4}");
+    assertThat(viewer.lastError().code()).isEqualTo(ErrorCode.UNKNOWN_STREAM);
+  }
 }

@@ -5,6 +5,7 @@ import io.p2pcollab.core.ErrorCode;
 import io.p2pcollab.core.P2pCollabException;
 import io.p2pcollab.core.PeerEntry;
 import io.p2pcollab.core.PeerId;
+import io.p2pcollab.core.PeerState;
 import io.p2pcollab.core.SignalMessage;
 import io.p2pcollab.core.SignalingCodec;
 import io.p2pcollab.core.SignalingConnection;
@@ -66,6 +67,9 @@ public final class StandardCoordinator implements Coordinator {
   private final Map<java.net.InetAddress, java.util.ArrayDeque<Instant>> registrations = new HashMap<>();
   /** Reported peer → the distinct peers that reported it. Entries end with the reported visit. */
   private final Map<PeerId, Set<PeerId>> reports = new HashMap<>();
+  /** Streams removed lately: peers may list them in a state or two before they hear of it. */
+  private final Map<String, Instant> removedAt = new ConcurrentHashMap<>();
+  private static final Duration RECENTLY_REMOVED = Duration.ofSeconds(10);
   /** Live contributions by stream. */
   private final Map<String, Live> live = new LinkedHashMap<>();
   // Read from any thread.
@@ -137,6 +141,7 @@ public final class StandardCoordinator implements Coordinator {
       removed = streams.remove(streamId) != null;
     }
     if (removed) {
+      removedAt.put(streamId, now()); // before any state queued behind this removal is read
       String frame = codec.encode(new SignalMessage.StreamRemoved(streamId));
       run(() -> {
         members.remove(streamId);
@@ -442,14 +447,24 @@ public final class StandardCoordinator implements Coordinator {
     if (s.banned) {
       return; // a banned peer is no source of anything
     }
-    for (StreamHolding h : st.state().streams()) {
-      if (stream(h.stream()) == null) {
+    PeerState state = st.state();
+    Instant recent = now().minus(RECENTLY_REMOVED);
+    removedAt.values().removeIf(t -> t.isBefore(recent));
+    List<StreamHolding> kept = new ArrayList<>();
+    for (StreamHolding h : state.streams()) {
+      if (stream(h.stream()) != null) {
+        kept.add(h);
+      } else if (!removedAt.containsKey(h.stream())) {
         refuse(s, ErrorCode.UNKNOWN_STREAM, "no stream '" + h.stream() + "'", "state");
         return;
       }
+      // else: a stream that just ended, which the peer has not heard of yet; not a source of it
     }
-    tracker.report(s.peerId, s.superPeer, st.state());
-    for (StreamHolding h : st.state().streams()) {
+    if (kept.size() != state.streams().size()) {
+      state = new PeerState(kept, state.uploadSlots());
+    }
+    tracker.report(s.peerId, s.superPeer, state);
+    for (StreamHolding h : state.streams()) {
       members.computeIfAbsent(h.stream(), k -> new LinkedHashSet<>()).add(s.peerId);
     }
   }

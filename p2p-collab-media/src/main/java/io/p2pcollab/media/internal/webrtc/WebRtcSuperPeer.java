@@ -318,7 +318,11 @@ public final class WebRtcSuperPeer implements SuperPeer {
     }
     List<StreamHolding> holdings = new ArrayList<>();
     for (String stream : served) {
-      holdings.add(WindowSummary.of(stream, source.window(stream)));
+      List<SegmentRef> window = source.window(stream);
+      // A contributed stream is announced by the Coordinator only once it has segments.
+      if (config.streams().contains(stream) || !window.isEmpty()) {
+        holdings.add(WindowSummary.of(stream, window));
+      }
     }
     int slots = Math.max(0, config.maxPeers() - peers.size());
     signaling.send(new SignalMessage.State(new PeerState(holdings, slots)));

@@ -1,0 +1,148 @@
+// @ts-check
+// The contribution scenario (issue 4): viewers B, C, D… watch; page A holds a contributor token and
+// goes live with Chromium's fake camera; page E has no grant, is refused, and goes live once the
+// operator approves it; then A's grant is revoked. Used by contribute.test.js (assertions) and
+// bench-contribute.mjs (figures).
+import { setTimeout as sleep } from 'node:timers/promises';
+import { launchBrowser, percentile, startServer } from './harness.mjs';
+
+const OPERATOR_KEY = 'e2e-operator-key';
+
+/**
+ * @param {{viewers: number, seconds: number, log?: (s: string) => void}} opts
+ *   viewers: pages that only watch (B, C, D…); seconds: how long A is live before E asks.
+ */
+export async function runContribution({ viewers, seconds, log = () => {} }) {
+  const server = await startServer({
+    extraArgs: ['--operator-key', OPERATOR_KEY],
+    log: (l) => { if (/WARN|ERROR|Exception|contribut/.test(l)) log(`server: ${l}`); },
+  });
+  const browser = await launchBrowser();
+  const operator = (/** @type {string} */ path, method = 'GET') =>
+    fetch(`${server.base}/operator/${path}`, { method, headers: { Authorization: `Bearer ${OPERATOR_KEY}` } }).then(async (r) => {
+      if (!r.ok) throw new Error(`operator ${path}: HTTP ${r.status} ${await r.text()}`);
+      return r.json();
+    });
+  try {
+    const watchers = [];
+    for (let i = 0; i < viewers; i++) watchers.push(await browser.openViewer(`${server.base}/`));
+    const a = await browser.openViewer(`${server.base}/`);
+    const e = await browser.openViewer(`${server.base}/`);
+    log(`${viewers} viewers, A and E open`);
+
+    // A: a token from the host application (here the operator API), then Go live.
+    const { token } = await operator('token?stream=cam-a&subject=alice', 'POST');
+    const liveAt = Date.now();
+    await a.page.evaluate((t) => window['p2pDemo'].goLive({ stream: 'cam-a', token: t }), token);
+    const shownA = await waitForOverlay(watchers, 'cam-a', 20_000);
+    log(`A's overlay shown on every viewer after ${Math.max(...shownA) - liveAt} ms`);
+
+    await sleep(seconds * 1000);
+
+    // E: no grant. Refused, then the operator approves the request it left.
+    await e.page.evaluate(() => window['p2pDemo'].goLive({ stream: 'cam-e' }));
+    const refusal = await e.page.waitForFunction(() => {
+      const t = document.getElementById('golive-status')?.textContent ?? '';
+      return t.startsWith('refused') ? t : null;
+    }, null, { timeout: 10_000 }).then((h) => h.jsonValue());
+    const storedBeforeApproval = (await server.originStats()).contributions['cam-e']?.segmentsStored ?? 0;
+    log(`E sees: ${refusal}`);
+    let pending = [];
+    for (let i = 0; i < 50 && pending.length === 0; i++) {
+      pending = (await operator('state.json')).pending.filter((/** @type {any} */ p) => p.stream === 'cam-e');
+      if (pending.length === 0) await sleep(100);
+    }
+    await operator(`approve?id=${encodeURIComponent(pending[0].id)}`, 'POST');
+    const approvedAt = Date.now();
+    const shownE = await waitForOverlay(watchers, 'cam-e', 20_000);
+    log(`E's overlay shown on every viewer ${Math.max(...shownE) - approvedAt} ms after approval`);
+    await sleep(5000);
+
+    const table = await operator('streams.json');
+    // Measured while both contributions are live.
+    const before = await Promise.all(watchers.map((p) => p.stats()));
+    const g2g = (await Promise.all(watchers.map((p) => p.page.evaluate(() => window['p2pDemo'].overlays()))))
+      .flatMap((list) => list.filter((/** @type {any} */ o) => o.stream === 'cam-a').flatMap((/** @type {any} */ o) => o.glassToGlass));
+    const aStats = await a.page.evaluate(() => window['p2pDemo'].contribution().stats());
+
+    // Revoke A: its overlay must leave every page within 2 s.
+    const revokedAt = Date.now();
+    await operator('revoke?stream=cam-a', 'POST');
+    const goneAfterMs = await waitForOverlayGone([...watchers, e], 'cam-a', 10_000, revokedAt);
+    log(`A's overlay gone from every page ${goneAfterMs} ms after the revocation`);
+    const aStatus = await a.page.evaluate(() => window['p2pDemo'].contribution().status);
+    await sleep(500);
+    const origin = await server.originStats();
+    const aAcked = (await a.page.evaluate(() => window['p2pDemo'].contribution().stats())).acked;
+
+    const perViewer = before.map((s, i) => ({
+      viewer: String.fromCharCode(66 + i),
+      camA: s.streams?.['cam-a'] ?? null,
+      camE: s.streams?.['cam-e'] ?? null,
+      errors: s.errors,
+    }));
+    const bytesA = perViewer.map((v) => v.camA?.bytes ?? { peer: 0, superPeer: 0, http: 0 });
+    const sum = (/** @type {'peer' | 'superPeer' | 'http'} */ k) => bytesA.reduce((n, b) => n + b[k], 0);
+    const totalA = sum('peer') + sum('superPeer') + sum('http');
+    return {
+      perViewer,
+      aStatusAfterRevoke: aStatus,
+      refusal,
+      storedBeforeApproval,
+      table,
+      summary: {
+        viewers,
+        contributors: 2,
+        overlayShownOnAllViewers: shownA.length === viewers && shownE.length === viewers,
+        overlayShownMsMax: Math.max(...shownA) - liveAt,
+        overlayShownAfterApprovalMsMax: Math.max(...shownE) - approvedAt,
+        glassToGlassMsP50: round(percentile(g2g, 50)),
+        glassToGlassMsP95: round(percentile(g2g, 95)),
+        glassToGlassSamples: g2g.length,
+        p2pRatioContributed: totalA ? Number((sum('peer') / totalA).toFixed(3)) : 0,
+        unauthorizedRefused: refusal.includes('UNAUTHORIZED') && storedBeforeApproval === 0,
+        revokedOverlayGoneMs: goneAfterMs,
+        segmentsAcked: aAcked,
+        segmentsStored: origin.contributions['cam-a']?.segmentsStored ?? -1,
+        segmentsAckedBeforeRevoke: aStats.acked,
+      },
+    };
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+/** @param {number | null} x */
+function round(x) { return x === null ? null : Math.round(x); }
+
+/**
+ * Waits until every page shows `stream`'s overlay playing; returns when each first showed a frame.
+ * @param {any[]} pages @param {string} stream @param {number} timeoutMs
+ */
+async function waitForOverlay(pages, stream, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const shown = await Promise.all(pages.map((p) => p.page.evaluate(async (s) => {
+      const o = (await window['p2pDemo'].overlays()).find((/** @type {any} */ x) => x.stream === s);
+      return o && o.shownAt && o.currentTime > 0 ? o.shownAt : 0;
+    }, stream)));
+    if (shown.every((t) => t > 0)) return shown;
+    if (Date.now() > deadline) throw new Error(`overlay ${stream} not playing on every page after ${timeoutMs} ms: ${shown}`);
+    await sleep(100);
+  }
+}
+
+/**
+ * Waits until no page shows `stream`'s overlay; returns how long after `since` the last one went.
+ * @param {any[]} pages @param {string} stream @param {number} timeoutMs @param {number} since
+ */
+async function waitForOverlayGone(pages, stream, timeoutMs, since) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const present = await Promise.all(pages.map((p) => p.page.evaluate((s) => document.querySelector(`.tile[data-stream="${s}"]`) !== null, stream)));
+    if (!present.some(Boolean)) return Date.now() - since;
+    if (Date.now() > deadline) throw new Error(`overlay ${stream} still shown after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
