@@ -65,7 +65,7 @@ test('hostile peers are cut at their first bad segment; honest viewers play only
         const loader = window['p2pDemo'].player.loader;
         // Everything this page holds — what it played and offers to others — checked against
         // the Media Server's signed statements, independently of the SDK's own check.
-        await loader.refreshSignatures();
+        await loader.refreshSignatures(loader.main);
         let checked = 0;
         let bad = 0;
         for (const [name, { data }] of loader.cache) {
