@@ -18,6 +18,8 @@ if (!(viewers >= 1 && seconds >= 5)) {
 const r = await runContribution({ viewers, seconds, log: (s) => console.error(s) });
 for (const v of r.perViewer) {
   const b = v.camA?.bytes ?? { peer: 0, superPeer: 0, http: 0 };
-  console.log(`viewer ${v.viewer}: A's stream ${b.peer} B from peers, ${b.superPeer} B from the super-peer, ${b.http} B over HTTP`);
+  const o = v.overlayA;
+  console.log(`viewer ${v.viewer}: A's stream ${b.peer} B from peers, ${b.superPeer} B from the super-peer, ${b.http} B over HTTP; ` +
+    `overlay playhead ${o ? o.currentTime.toFixed(1) : '—'} s, ${o?.stalls ?? 0} stalls (${o?.stallMs ?? 0} ms)`);
 }
 console.log(JSON.stringify(r.summary));

@@ -61,8 +61,9 @@ export async function runContribution({ viewers, seconds, log = () => {} }) {
     const table = await operator('streams.json');
     // Measured while both contributions are live.
     const before = await Promise.all(watchers.map((p) => p.stats()));
-    const g2g = (await Promise.all(watchers.map((p) => p.page.evaluate(() => window['p2pDemo'].overlays()))))
-      .flatMap((list) => list.filter((/** @type {any} */ o) => o.stream === 'cam-a').flatMap((/** @type {any} */ o) => o.glassToGlass));
+    const overlaysA = (await Promise.all(watchers.map((p) => p.page.evaluate(() => window['p2pDemo'].overlays()))))
+      .map((list) => list.find((/** @type {any} */ o) => o.stream === 'cam-a'));
+    const g2g = overlaysA.flatMap((o) => o?.glassToGlass ?? []);
     const aStats = await a.page.evaluate(() => window['p2pDemo'].contribution().stats());
 
     // Revoke A: its overlay must leave every page within 2 s.
@@ -76,9 +77,11 @@ export async function runContribution({ viewers, seconds, log = () => {} }) {
     const aAcked = (await a.page.evaluate(() => window['p2pDemo'].contribution().stats())).acked;
 
     const perViewer = before.map((s, i) => ({
-      viewer: String.fromCharCode(66 + i),
+      // The issue's names for the first three; E is the page without a grant.
+      viewer: i < 3 ? 'BCD'[i] : `V${i + 1}`,
       camA: s.streams?.['cam-a'] ?? null,
       camE: s.streams?.['cam-e'] ?? null,
+      overlayA: overlaysA[i] ? { currentTime: overlaysA[i].currentTime, stalls: overlaysA[i].stalls, stallMs: overlaysA[i].stallMs } : null,
       errors: s.errors,
     }));
     const bytesA = perViewer.map((v) => v.camA?.bytes ?? { peer: 0, superPeer: 0, http: 0 });
@@ -102,6 +105,8 @@ export async function runContribution({ viewers, seconds, log = () => {} }) {
         p2pRatioContributed: totalA ? Number((sum('peer') / totalA).toFixed(3)) : 0,
         unauthorizedRefused: refusal.includes('UNAUTHORIZED') && storedBeforeApproval === 0,
         revokedOverlayGoneMs: goneAfterMs,
+        overlayStalls: perViewer.reduce((n, v) => n + (v.overlayA?.stalls ?? 0), 0),
+        overlayStallMsMax: Math.max(0, ...perViewer.map((v) => v.overlayA?.stallMs ?? 0)),
         segmentsAcked: aAcked,
         segmentsStored: origin.contributions['cam-a']?.segmentsStored ?? -1,
         segmentsAckedBeforeRevoke: aStats.acked,

@@ -32,4 +32,5 @@ test('authorized viewers go live and every viewer sees them overlaid, peer to pe
   assert.ok(camA && camA.contributor && camA.sources.length > 0, 'the stream table lists A\'s stream, its contributor and sources');
   assert.ok(s.glassToGlassSamples > 0 && s.glassToGlassMsP50 > 0, 'glass-to-glass latency was measured from the frames');
   for (const v of r.perViewer) assert.deepEqual(v.errors, [], `viewer ${v.viewer} played without player errors`);
+  assert.ok(s.overlayStallMsMax < 1000, `no overlay stalled for a second or more (longest ${s.overlayStallMsMax} ms)`);
 });

@@ -141,13 +141,16 @@ async function watch(shaka, loader, info, video, config) {
   loader.addEventListener('segment', onSegment);
   let closed = false;
   let firstFrameAt = 0;
+  /** @type {number | null} presentation time minus media time (the MPD's period start) */
+  let offset = null;
   const onFrame = (/** @type {number} */ now, /** @type {any} */ meta) => {
     if (closed) return;
     if (!firstFrameAt) firstFrameAt = Date.now();
-    const t = meta.mediaTime * timescale;
+    offset ??= timestampOffset(player);
+    const t = (meta.mediaTime - (offset ?? 0)) * timescale;
     const stamp = timescale ? [...stamps].reverse().find((s) => s.mediaTime <= t + 1) : undefined;
     if (stamp) {
-      const captured = stamp.wallMs + (meta.mediaTime - stamp.mediaTime / timescale) * 1000;
+      const captured = stamp.wallMs + (t - stamp.mediaTime) / timescale * 1000;
       latencies.push(performance.timeOrigin + meta.expectedDisplayTime - captured);
       if (latencies.length > 2000) latencies.splice(0, 1000);
     }
@@ -170,6 +173,18 @@ async function watch(shaka, loader, info, video, config) {
       await player.destroy();
     },
   };
+}
+
+/**
+ * Where the stream's media time 0 sits on the player's timeline (contributed streams' periods do
+ * not start at 0), from Shaka's segment references; null until they are known.
+ * @param {any} player
+ */
+function timestampOffset(player) {
+  try {
+    for (const ref of player.getManifest().variants[0].video.segmentIndex) return ref.timestampOffset;
+  } catch { /* not loaded yet */ }
+  return null;
 }
 
 /** @param {ContentLoader} loader @param {number} ms */

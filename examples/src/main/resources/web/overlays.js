@@ -11,7 +11,7 @@ const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.get
  */
 export function setUpOverlays(player, mainStream) {
   const layer = $('overlays');
-  /** @type {Map<string, {el: HTMLElement, handle: Promise<any>, shownAt: number}>} */
+  /** @type {Map<string, {el: HTMLElement, handle: Promise<any>, shownAt: number, stalls: number, stallMs: number, waitingSince: number}>} */
   const tiles = new Map();
   /** @type {string | null} */ let ownStream = null;
 
@@ -29,8 +29,14 @@ export function setUpOverlays(player, mainStream) {
     drag(el, /** @type {HTMLElement} */ (el.querySelector('header')));
     layer.append(el);
     const video = /** @type {HTMLVideoElement} */ (el.querySelector('video'));
-    const tile = { el, handle: player.watch(info, video), shownAt: 0 };
-    video.addEventListener('playing', () => { if (!tile.shownAt) tile.shownAt = Date.now(); }, { once: true });
+    const tile = { el, handle: player.watch(info, video), shownAt: 0, stalls: 0, stallMs: 0, waitingSince: 0 };
+    video.addEventListener('playing', () => {
+      if (!tile.shownAt) tile.shownAt = Date.now();
+      if (tile.waitingSince) { tile.stallMs += Date.now() - tile.waitingSince; tile.waitingSince = 0; }
+    });
+    video.addEventListener('waiting', () => {
+      if (tile.shownAt && !tile.waitingSince) { tile.stalls++; tile.waitingSince = Date.now(); }
+    });
     tile.handle.catch((/** @type {any} */ e) => console.warn(`overlay ${info.id}: ${e}`));
     tiles.set(info.id, tile);
   };
@@ -78,7 +84,11 @@ export function setUpOverlays(player, mainStream) {
       for (const [id, t] of tiles) {
         const h = await t.handle.catch(() => null);
         const video = /** @type {HTMLVideoElement} */ (t.el.querySelector('video'));
-        out.push({ stream: id, shownAt: t.shownAt, currentTime: video.currentTime, glassToGlass: h ? h.glassToGlass() : [] });
+        out.push({
+          stream: id, shownAt: t.shownAt, currentTime: video.currentTime, stalls: t.stalls,
+          stallMs: t.stallMs + (t.waitingSince ? Date.now() - t.waitingSince : 0),
+          glassToGlass: h ? h.glassToGlass() : [],
+        });
       }
       return out;
     },

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -41,6 +42,13 @@ public final class ContributedStreams implements ContributionIngest {
   /** The largest contributed segment accepted. */
   public static final int MAX_SEGMENT_BYTES = 8 << 20;
   private static final double PRESENTATION_DELAY_SECONDS = 2.0;
+  /**
+   * Where a contributed stream's media time 0 sits on the presentation timeline. Players start a
+   * live stream near its live edge; a stream whose timeline starts at 0 puts that start within the
+   * first second, where Shaka Player's start-up seek can fail to register and leave its playhead
+   * frozen. Starting the period later keeps every contributed stream clear of 0.
+   */
+  public static final long PERIOD_START_SECONDS = 100;
 
   private final SegmentStore store;
   private final Clock clock;
@@ -209,8 +217,8 @@ public final class ContributedStreams implements ContributionIngest {
         totalDuration = nextTime - firstTime;
         if (availabilityStart == null) {
           // Media time `nextTime` is now: each later segment is available as it arrives.
-          long endMs = nextTime * 1000 / init.timing().timescale();
-          availabilityStart = clock.instant().minusMillis(endMs);
+          long endMs = nextTime * 1000 / init.timing().timescale() + PERIOD_START_SECONDS * 1000;
+          availabilityStart = clock.instant().minusMillis(endMs).truncatedTo(ChronoUnit.MILLIS);
           started = StreamInfo.standardSigned(id, store.publicKey(id).orElseThrow());
         }
         store.publishManifest(id, mpd(false).getBytes(StandardCharsets.UTF_8));
@@ -257,15 +265,16 @@ public final class ContributedStreams implements ContributionIngest {
       x.append("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
       x.append("<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" profiles=\"urn:mpeg:dash:profile:isoff-live:2011\"");
       if (last) {
-        x.append(" type=\"static\" mediaPresentationDuration=\"").append(seconds(totalDuration, scale)).append('"');
+        x.append(" type=\"static\" mediaPresentationDuration=\"")
+            .append(seconds(totalDuration + PERIOD_START_SECONDS * scale, scale)).append('"');
       } else {
         x.append(" type=\"dynamic\" availabilityStartTime=\"").append(availabilityStart)
-            .append("\" publishTime=\"").append(clock.instant())
+            .append("\" publishTime=\"").append(clock.instant().truncatedTo(ChronoUnit.MILLIS))
             .append("\" minimumUpdatePeriod=\"PT0.5S\" timeShiftBufferDepth=\"PT").append(WINDOW)
             .append("S\" suggestedPresentationDelay=\"PT").append(PRESENTATION_DELAY_SECONDS).append('S').append('"');
       }
       x.append(" minBufferTime=\"PT1S\">\n");
-      x.append(" <Period id=\"0\" start=\"PT0S\">\n");
+      x.append(" <Period id=\"0\" start=\"PT").append(PERIOD_START_SECONDS).append("S\">\n");
       x.append("  <AdaptationSet id=\"0\" contentType=\"video\" mimeType=\"video/mp4\" segmentAlignment=\"true\" startWithSAP=\"1\">\n");
       x.append("   <Representation id=\"0\" codecs=\"").append(init.codecs()).append("\" bandwidth=\"").append(bandwidth).append('"');
       if (timing.width() > 0) {

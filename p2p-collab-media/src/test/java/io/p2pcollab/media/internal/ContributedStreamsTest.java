@@ -54,7 +54,10 @@ class ContributedStreamsTest {
     });
     String mpd = mpd("cam.alice");
     assertThat(mpd).contains("type=\"dynamic\"", "startNumber=\"1\"", "codecs=\"avc1.", ",opus\"", "width=\"320\"")
-        .contains("availabilityStartTime=\"2026-11-24T09:59:5");
+        // media time 0 is presentation time 100 s (clear of 0, where players' start-up seeks misbehave),
+        // and the third segment, ending 2.6 s in, arrived 2 s after the first at 10:00:00
+        .contains("<Period id=\"0\" start=\"PT100S\">")
+        .contains("availabilityStartTime=\"2026-11-24T09:58:1");
     assertThat(Mpd.newestPerRepresentation(mpd)).containsEntry("0", 3L);
     SegmentVerifier verifier = SegmentVerifier.forPublicKey(started.get(0).publicKey());
     var sigs = verifier.verifyAll("cam.alice", new String(store.signaturesJson("cam.alice").orElseThrow(), StandardCharsets.UTF_8));
@@ -103,7 +106,7 @@ class ContributedStreamsTest {
     c.end();
 
     assertThat(ended).containsExactly("cam.alice");
-    assertThat(mpd("cam.alice")).contains("type=\"static\"", "mediaPresentationDuration=\"PT2.0").doesNotContain("minimumUpdatePeriod");
+    assertThat(mpd("cam.alice")).contains("type=\"static\"", "mediaPresentationDuration=\"PT102.0").doesNotContain("minimumUpdatePeriod");
     assertThatThrownBy(() -> c.segment(3, rec.segments.get(2))).hasMessageContaining("ended");
     assertThat(ingest.live()).isEmpty();
 

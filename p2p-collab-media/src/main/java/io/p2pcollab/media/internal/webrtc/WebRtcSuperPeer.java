@@ -319,8 +319,8 @@ public final class WebRtcSuperPeer implements SuperPeer {
     List<StreamHolding> holdings = new ArrayList<>();
     for (String stream : served) {
       List<SegmentRef> window = source.window(stream);
-      // A contributed stream is announced by the Coordinator only once it has segments.
-      if (config.streams().contains(stream) || !window.isEmpty()) {
+      // The Coordinator knows a contributed stream once its first media segment is published.
+      if (config.streams().contains(stream) || window.stream().anyMatch(r -> !r.isInit())) {
         holdings.add(WindowSummary.of(stream, window));
       }
     }
