@@ -21,7 +21,7 @@ export function setUpOverlays(player, mainStream) {
     el.className = 'tile';
     el.dataset.stream = info.id;
     el.style.right = `${8 + tiles.size * 12}px`;
-    el.style.top = `${8 + tiles.size * 12}px`;
+    el.style.top = `${44 + tiles.size * 12}px`; // below the status badge
     el.innerHTML = '<header><span></span><button data-a="big" title="Enlarge">⤢</button><button data-a="hide" title="Hide">–</button></header><video muted autoplay playsinline></video>';
     /** @type {HTMLElement} */ (el.querySelector('span')).textContent = info.id === ownStream ? `${info.id} (you)` : info.id;
     el.querySelector('[data-a=big]')?.addEventListener('click', () => el.classList.toggle('big'));
