@@ -15,8 +15,23 @@ import java.util.Objects;
  */
 public sealed interface WireMessage {
 
-  /** Most payload bytes in one {@link Data} chunk. */
+  /** Most payload bytes in one {@link Data} or {@link Push} chunk. */
   int MAX_PAYLOAD = 16_384;
+
+  /** A copy of a chunk's payload, checked: 1..MAX_PAYLOAD bytes that fit in {@code totalLength}. */
+  private static byte[] chunk(long totalLength, long offset, byte[] payload) {
+    Checks.u32(totalLength, "totalLength");
+    Checks.u32(offset, "offset");
+    byte[] copy = payload.clone();
+    if (copy.length == 0 || copy.length > MAX_PAYLOAD) {
+      throw new IllegalArgumentException("payload must be 1.." + MAX_PAYLOAD + " bytes: " + copy.length);
+    }
+    if (offset + copy.length > totalLength) {
+      throw new IllegalArgumentException(
+          "chunk [" + offset + ", " + (offset + copy.length) + ") beyond totalLength " + totalLength);
+    }
+    return copy;
+  }
 
   /**
    * The complete set of segments of {@code stream} the sender holds and will serve; replaces the
@@ -75,16 +90,7 @@ public sealed interface WireMessage {
   record Data(long requestId, long totalLength, long offset, byte[] payload) implements WireMessage {
     public Data {
       Checks.u32(requestId, "requestId");
-      Checks.u32(totalLength, "totalLength");
-      Checks.u32(offset, "offset");
-      payload = payload.clone();
-      if (payload.length == 0 || payload.length > MAX_PAYLOAD) {
-        throw new IllegalArgumentException("payload must be 1.." + MAX_PAYLOAD + " bytes: " + payload.length);
-      }
-      if (offset + payload.length > totalLength) {
-        throw new IllegalArgumentException(
-            "chunk [" + offset + ", " + (offset + payload.length) + ") beyond totalLength " + totalLength);
-      }
+      payload = chunk(totalLength, offset, payload);
     }
 
     /** A copy of the payload. */
@@ -137,16 +143,7 @@ public sealed interface WireMessage {
   record Push(long number, long totalLength, long offset, byte[] payload) implements WireMessage {
     public Push {
       Checks.u32(number, "number");
-      Checks.u32(totalLength, "totalLength");
-      Checks.u32(offset, "offset");
-      payload = payload.clone();
-      if (payload.length == 0 || payload.length > MAX_PAYLOAD) {
-        throw new IllegalArgumentException("payload must be 1.." + MAX_PAYLOAD + " bytes: " + payload.length);
-      }
-      if (offset + payload.length > totalLength) {
-        throw new IllegalArgumentException(
-            "chunk [" + offset + ", " + (offset + payload.length) + ") beyond totalLength " + totalLength);
-      }
+      payload = chunk(totalLength, offset, payload);
     }
 
     /** A copy of the payload. */
