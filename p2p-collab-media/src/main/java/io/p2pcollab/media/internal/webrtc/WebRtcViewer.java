@@ -8,6 +8,7 @@ import io.p2pcollab.core.PeerId;
 import io.p2pcollab.core.PeerState;
 import io.p2pcollab.core.SegmentAssembler;
 import io.p2pcollab.core.SegmentRef;
+import io.p2pcollab.core.SegmentSignature;
 import io.p2pcollab.core.SignalMessage;
 import io.p2pcollab.core.SignalingTransport;
 import io.p2pcollab.core.WireCodec;
@@ -29,14 +30,21 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A Java viewer peer: registers as {@code viewer}, joins a stream, offers a data channel to the
  * peers the Coordinator lists, and fetches segments over the wire protocol, checking each against
- * its SHA-256. It only downloads; it serves nothing. Used by integration tests and benchmarks,
- * and by Java clients that want segments peer to peer.
+ * the Media Server's signed statement ({@link SegmentSignature}, docs/protocol.md §6) or, for an
+ * unsigned stream, its published SHA-256. It only downloads; it serves nothing. Used by integration
+ * tests and benchmarks, and by Java clients that want segments peer to peer.
+ *
+ * <p>A neighbour that sends a bad segment — a first chunk announcing another length than the
+ * signed one, or bytes that do not match — is cut at once, never connected to again during this
+ * visit, and reported to the Tracker ({@code report}); the segment is then asked of another
+ * neighbour until the fetch's deadline. No byte of a bad answer is ever handed to the caller.
  *
  * <p>Lifecycle: {@link #start()}, then {@link #join}, then any number of {@link #fetch}es, then
  * {@link #close()}.
@@ -69,6 +77,8 @@ public final class WebRtcViewer implements AutoCloseable {
   private IceSettings ice;
   private long nextRequestId = 1;
   private boolean closed;
+  /** Peers cut for bad data: never connected to again during this visit. */
+  private final Set<PeerId> blocked = new HashSet<>();
 
   /**
    * @param maxNeighbours how many of the listed peers to connect to
@@ -140,18 +150,50 @@ public final class WebRtcViewer implements AutoCloseable {
   }
 
   /**
-   * Fetches {@code ref} from a neighbour that announced it (waiting up to {@code timeout} for one),
-   * reassembles it and checks it against {@code sha256Hex}.
+   * Fetches {@code ref} of an unsigned stream from a neighbour that announced it (waiting up to
+   * {@code timeout} for one), reassembles it and checks it against {@code sha256Hex} (from {@code
+   * hashes.json}); a neighbour whose bytes do not match is cut and reported, and another one asked.
    *
    * @return completes with the segment's bytes; exceptionally with {@link FetchException} if no
-   *     neighbour had it in time, a neighbour answered an ERROR, the link closed, or the hash did
-   *     not match (then that neighbour is disconnected)
+   *     neighbour delivered it in time, a neighbour answered an ERROR, or the link closed
    */
   public CompletableFuture<byte[]> fetch(SegmentRef ref, String sha256Hex, Duration timeout) {
-    CompletableFuture<byte[]> result = new CompletableFuture<>();
+    Objects.requireNonNull(sha256Hex, "sha256Hex");
+    return fetch(new Fetch(ref, -1, bytes -> Hashes.matches(bytes, sha256Hex), new CompletableFuture<>()), timeout);
+  }
+
+  /**
+   * Fetches {@code ref} of a signed stream from a neighbour that announced it: the first chunk must
+   * announce {@code signed.length()} bytes and the whole segment must match {@code signed} (an
+   * entry of {@code signatures.json} that {@link io.p2pcollab.core.SegmentVerifier} verified for
+   * this very segment). A neighbour that breaks either is cut, reported and never asked again; the
+   * segment is then asked of another neighbour until {@code timeout}.
+   *
+   * @return completes with the verified bytes; exceptionally with {@link FetchException} if no
+   *     neighbour delivered them in time
+   */
+  public CompletableFuture<byte[]> fetch(SegmentRef ref, SegmentSignature signed, Duration timeout) {
+    Objects.requireNonNull(signed, "signed");
+    return fetch(new Fetch(ref, signed.length(), signed::matches, new CompletableFuture<>()), timeout);
+  }
+
+  /** Asks the Tracker for more peers of {@code stream}; they are connected to as they come. */
+  public void requestPeers(String stream) {
+    enqueue(() -> signaling.send(new SignalMessage.PeersRequest(stream, maxNeighbours)));
+  }
+
+  /** The peers cut for sending bad data during this visit. */
+  public CompletableFuture<Set<PeerId>> blocked() {
+    CompletableFuture<Set<PeerId>> out = new CompletableFuture<>();
+    enqueue(() -> out.complete(Set.copyOf(blocked)));
+    return out;
+  }
+
+  private CompletableFuture<byte[]> fetch(Fetch f, Duration timeout) {
+    CompletableFuture<byte[]> result = f.result;
+    SegmentRef ref = f.ref;
     enqueue(
         () -> {
-          Fetch f = new Fetch(ref, sha256Hex, result);
           f.deadline =
               executor.schedule(
                   () -> fail(f, "no neighbour delivered " + ref + " within " + timeout),
@@ -263,7 +305,7 @@ public final class WebRtcViewer implements AutoCloseable {
       if (neighbours.size() >= maxNeighbours) {
         return;
       }
-      if (neighbours.containsKey(entry.id()) || started.getNow(null) == null
+      if (neighbours.containsKey(entry.id()) || blocked.contains(entry.id()) || started.getNow(null) == null
           || entry.id().equals(started.getNow(null))) {
         continue;
       }
@@ -327,16 +369,19 @@ public final class WebRtcViewer implements AutoCloseable {
 
   private static final class Fetch {
     final SegmentRef ref;
-    final String sha256Hex;
+    /** The signed length, or -1 when only a hash is known. */
+    final long expectedLength;
+    final Predicate<byte[]> genuine;
     final CompletableFuture<byte[]> result;
     ScheduledFuture<?> deadline;
     long requestId;
     Neighbour from;
     SegmentAssembler assembler;
 
-    Fetch(SegmentRef ref, String sha256Hex, CompletableFuture<byte[]> result) {
+    Fetch(SegmentRef ref, long expectedLength, Predicate<byte[]> genuine, CompletableFuture<byte[]> result) {
       this.ref = ref;
-      this.sha256Hex = sha256Hex;
+      this.expectedLength = expectedLength;
+      this.genuine = genuine;
       this.result = result;
     }
   }
@@ -393,6 +438,10 @@ public final class WebRtcViewer implements AutoCloseable {
       if (f == null) {
         return; // cancelled or failed meanwhile
       }
+      if (f.assembler.received() == 0 && f.expectedLength >= 0 && d.totalLength() != f.expectedLength) {
+        punish(f, "wrong-length", "announced " + d.totalLength() + " bytes, the signed length is " + f.expectedLength);
+        return;
+      }
       boolean complete;
       try {
         complete = f.assembler.accept(d);
@@ -404,16 +453,30 @@ public final class WebRtcViewer implements AutoCloseable {
       if (!complete) {
         return;
       }
-      downloads.remove(d.requestId());
-      f.deadline.cancel(false);
       byte[] segment = f.assembler.segment();
-      if (f.sha256Hex != null && !Hashes.matches(segment, f.sha256Hex)) {
-        f.result.completeExceptionally(
-            new FetchException(id + " sent " + f.ref + " with a wrong SHA-256"));
-        link.close("sent a segment with a wrong hash");
+      if (!f.genuine.test(segment)) {
+        punish(f, "bad-segment", "sent " + f.ref + " that does not match what the Media Server published");
         return;
       }
+      downloads.remove(d.requestId());
+      f.deadline.cancel(false);
       f.result.complete(segment);
+    }
+
+    /**
+     * This neighbour sent bad data for {@code f}: drop every byte of it, cut and block the peer,
+     * report it, and ask another neighbour for the segment.
+     */
+    private void punish(Fetch f, String reason, String detail) {
+      log.info("cut {}: {}", id, detail);
+      downloads.remove(f.requestId);
+      f.from = null;
+      f.assembler = null;
+      blocked.add(id);
+      signaling.send(new SignalMessage.Report(id, f.ref.stream(), reason));
+      link.close(detail);
+      waiting.add(f);
+      dispatch();
     }
 
     @Override

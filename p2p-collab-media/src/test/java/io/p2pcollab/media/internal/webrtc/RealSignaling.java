@@ -23,7 +23,15 @@ final class RealSignaling implements AutoCloseable {
   private WebSocketSignalingServer server;
   private int port;
 
+  private final int reportsToBan;
+
   RealSignaling() throws IOException {
+    this(2);
+  }
+
+  /** @param reportsToBan how many distinct reporters ban a peer (CoordinatorConfig) */
+  RealSignaling(int reportsToBan) throws IOException {
+    this.reportsToBan = reportsToBan;
     coordinator = newCoordinator();
     server = WebSocketSignalingServer.create(coordinator, new InetSocketAddress("127.0.0.1", 0));
     server.start();
@@ -35,8 +43,9 @@ final class RealSignaling implements AutoCloseable {
     return SuperPeers.webSocketSignaling(server.uri());
   }
 
-  private static Coordinator newCoordinator() {
-    Coordinator c = Coordinators.create(CoordinatorConfig.builder().superPeerToken(SUPER_PEER_TOKEN).build());
+  private Coordinator newCoordinator() {
+    Coordinator c = Coordinators.create(
+        CoordinatorConfig.builder().superPeerToken(SUPER_PEER_TOKEN).reportsToBan(reportsToBan).build());
     c.addStream(StreamInfo.standard("main"));
     c.start();
     return c;

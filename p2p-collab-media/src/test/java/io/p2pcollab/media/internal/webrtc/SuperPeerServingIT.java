@@ -122,7 +122,7 @@ class SuperPeerServingIT {
     assertThatThrownBy(
             () ->
                 second
-                    .fetch(new SegmentRef("main", "0", 1), null, Duration.ofSeconds(2))
+                    .fetch(new SegmentRef("main", "0", 1), "0".repeat(64), Duration.ofSeconds(2))
                     .get(10, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(WebRtcViewer.FetchException.class);
