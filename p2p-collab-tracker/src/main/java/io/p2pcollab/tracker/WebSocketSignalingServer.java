@@ -3,6 +3,7 @@ package io.p2pcollab.tracker;
 import io.p2pcollab.core.Coordinator;
 import io.p2pcollab.core.SignalingCodec;
 import io.p2pcollab.core.SignalingConnection;
+import io.p2pcollab.tracker.internal.HandshakeLimits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -20,12 +21,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketServerFactory;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ServerHandshakeBuilder;
 import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
+import org.java_websocket.server.DefaultWebSocketServerFactory;
 import org.java_websocket.exceptions.WebsocketNotConnectedException;
 import org.java_websocket.framing.Framedata;
 import org.java_websocket.handshake.ClientHandshake;
@@ -48,6 +51,11 @@ import org.slf4j.LoggerFactory;
  * names the host the page reached signaling on (any port: pages are usually served on another
  * one), or one of {@link Builder#allowedOrigins}; handshakes without {@code Origin} (non-browser
  * peers such as the super-peer) are accepted. With {@link Builder#tls} it serves {@code wss://}.
+ *
+ * <p>Before a connection is open, its handshake may take at most {@link Builder#maxHandshakeBytes}
+ * (8 KiB) and {@link Builder#handshakeTimeout} (5 s); a socket past either is closed, counted as it
+ * arrives rather than once it is complete, so neither a huge nor a trickled handshake holds memory
+ * or a socket for long.
  *
  * <p>Lifecycle: {@link #start()} binds and returns once the server listens; {@link #close()} stops
  * it and is idempotent. Threading: Java-WebSocket's selector and decoder threads call the
@@ -81,9 +89,9 @@ public final class WebSocketSignalingServer implements AutoCloseable {
     this.allowedOrigins = Set.copyOf(b.allowedOrigins);
     this.tls = b.sslContext != null;
     this.server = new Server(Objects.requireNonNull(b.address, "address"), b.maxFrameBytes);
-    if (b.sslContext != null) {
-      server.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(b.sslContext));
-    }
+    WebSocketServerFactory channels =
+        b.sslContext != null ? new DefaultSSLWebSocketServerFactory(b.sslContext) : new DefaultWebSocketServerFactory();
+    server.setWebSocketFactory(new HandshakeLimits(channels, b.maxHandshakeBytes, b.handshakeTimeout, pinger));
   }
 
   /** A server on {@code address} with every default: 64 KiB frames, pings every second, origins checked, no TLS. */
@@ -104,6 +112,8 @@ public final class WebSocketSignalingServer implements AutoCloseable {
     private Duration pingInterval = Duration.ofSeconds(1);
     private Set<String> allowedOrigins = Set.of();
     private SSLContext sslContext;
+    private int maxHandshakeBytes = 8 * 1024;
+    private Duration handshakeTimeout = Duration.ofSeconds(5);
 
     private Builder(Coordinator coordinator, InetSocketAddress address) {
       this.coordinator = coordinator;
@@ -128,6 +138,24 @@ public final class WebSocketSignalingServer implements AutoCloseable {
         throw new IllegalArgumentException("pingInterval must be positive");
       }
       this.pingInterval = interval;
+      return this;
+    }
+
+    /** The most bytes a client may send before its handshake is complete (default 8 KiB). */
+    public Builder maxHandshakeBytes(int bytes) {
+      if (bytes < 512) {
+        throw new IllegalArgumentException("maxHandshakeBytes must be >= 512: " + bytes);
+      }
+      this.maxHandshakeBytes = bytes;
+      return this;
+    }
+
+    /** How long a client may take from connecting to a complete handshake (default 5 s). */
+    public Builder handshakeTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("handshakeTimeout must be positive");
+      }
+      this.handshakeTimeout = timeout;
       return this;
     }
 
