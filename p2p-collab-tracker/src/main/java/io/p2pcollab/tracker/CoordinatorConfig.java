@@ -33,6 +33,9 @@ import java.util.Objects;
  *     grant contributions (default null)
  * @param approvals the operator approval flow: requests from peers without a token land here for an
  *     operator to approve or deny (default: grants last 30 minutes)
+ * @param maxPendingOffers offers one peer may have relayed that are not answered yet (answers,
+ *     the target leaving, or 30 s free a slot; default 16); more are refused with {@code
+ *     RATE_LIMITED}, so no peer can spray connection attempts at the swarm
  * @param grantFailureDelay the longest delay before a failed grant check is answered; each refusal
  *     waits a random time between a quarter of it and all of it, so that timing tells a prober
  *     nothing and guessing is slow (default 250 ms; zero answers at once)
@@ -51,7 +54,8 @@ public record CoordinatorConfig(
     String room,
     ContributorTokens contributorTokens,
     ContributionApprovals approvals,
-    Duration grantFailureDelay) {
+    Duration grantFailureDelay,
+    int maxPendingOffers) {
 
   public CoordinatorConfig {
     iceServers = List.copyOf(iceServers);
@@ -84,6 +88,9 @@ public record CoordinatorConfig(
     if (grantFailureDelay.isNegative()) {
       throw new IllegalArgumentException("grantFailureDelay must not be negative");
     }
+    if (maxPendingOffers < 1) {
+      throw new IllegalArgumentException("maxPendingOffers must be >= 1: " + maxPendingOffers);
+    }
   }
 
   /** A builder with every default. */
@@ -114,6 +121,7 @@ public record CoordinatorConfig(
     private ContributorTokens contributorTokens;
     private ContributionApprovals approvals;
     private Duration grantFailureDelay = Duration.ofMillis(250);
+    private int maxPendingOffers = 16;
 
     private Builder() {}
 
@@ -129,6 +137,11 @@ public record CoordinatorConfig(
 
     public Builder approvals(ContributionApprovals approvals) {
       this.approvals = approvals;
+      return this;
+    }
+
+    public Builder maxPendingOffers(int maxPendingOffers) {
+      this.maxPendingOffers = maxPendingOffers;
       return this;
     }
 
@@ -193,7 +206,7 @@ public record CoordinatorConfig(
           iceServers, heartbeat, expiry, peersPerList, maxMessagesPerSecond, registrationsPerAddressPerMinute,
           reportsToBan, superPeerToken, scheduler, clock, room, contributorTokens,
           approvals != null ? approvals : new ContributionApprovals(clock, Duration.ofMinutes(30)),
-          grantFailureDelay);
+          grantFailureDelay, maxPendingOffers);
     }
   }
 }

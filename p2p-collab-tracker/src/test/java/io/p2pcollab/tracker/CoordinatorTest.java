@@ -315,4 +315,45 @@ class CoordinatorTest {
     assertThat(coordinator.registeredPeers()).isEqualTo(1);
     assertThat(b.socket.last()).isEqualTo(new SignalMessage.PeerLeft(a.id, "main"));
   }
+
+  @Test
+  void pendingOffers_areCapped_andAnswersDeparturesOrTimeFreeSlots() {
+    coordinator.close();
+    coordinator = (StandardCoordinator) Coordinators.create(
+        CoordinatorConfig.builder().clock(clock).maxPendingOffers(3).build());
+    coordinator.addStream(StreamInfo.standard("main"));
+    coordinator.start();
+    Visit a = new Visit().hello();
+    List<Visit> others = List.of(new Visit().hello(), new Visit().hello(), new Visit().hello(), new Visit().hello(), new Visit().hello());
+    java.util.function.Function<Visit, String> offerTo =
+        t -> "{\"v\":1,\"type\":\"signal\",\"to\":\"" + t.id.value() + "\",\"kind\":\"offer\",\"sdp\":\"v=0\"}";
+    for (int i = 0; i < 3; i++) {
+      a.send(offerTo.apply(others.get(i)));
+      assertThat(others.get(i).socket.last()).isInstanceOf(SignalMessage.Signal.class);
+    }
+    a.send(offerTo.apply(others.get(3)));
+    assertThat(a.lastError().code()).isEqualTo(ErrorCode.RATE_LIMITED);
+    assertThat(others.get(3).socket.all(SignalMessage.Signal.class)).isEmpty();
+    a.send(offerTo.apply(others.get(0))); // a fresh offer to a peer already asked takes no new slot
+    assertThat(others.get(0).socket.all(SignalMessage.Signal.class)).hasSize(2);
+
+    others.get(0).send("{\"v\":1,\"type\":\"signal\",\"to\":\"" + a.id.value() + "\",\"kind\":\"answer\",\"sdp\":\"v=0\"}");
+    a.send(offerTo.apply(others.get(3)));
+    assertThat(others.get(3).socket.all(SignalMessage.Signal.class)).hasSize(1);
+
+    others.get(1).send("{\"v\":1,\"type\":\"leave\"}");
+    a.send(offerTo.apply(others.get(4)));
+    assertThat(others.get(4).socket.all(SignalMessage.Signal.class)).hasSize(1);
+
+    Visit late = new Visit().hello();
+    a.send(offerTo.apply(late));
+    assertThat(a.lastError().code()).isEqualTo(ErrorCode.RATE_LIMITED);
+    for (int s = 0; s < 31; s++) { // unanswered for long: no longer pending (a and late stay alive)
+      clock.advance(Duration.ofSeconds(1));
+      a.send("{\"v\":1,\"type\":\"state\",\"streams\":[],\"uploadSlots\":0}");
+      late.send("{\"v\":1,\"type\":\"state\",\"streams\":[],\"uploadSlots\":0}");
+    }
+    a.send(offerTo.apply(late));
+    assertThat(late.socket.all(SignalMessage.Signal.class)).hasSize(1);
+  }
 }

@@ -70,6 +70,8 @@ public final class StandardCoordinator implements Coordinator {
   /** Streams removed lately: peers may list them in a state or two before they hear of it. */
   private final Map<String, Instant> removedAt = new ConcurrentHashMap<>();
   private static final Duration RECENTLY_REMOVED = Duration.ofSeconds(10);
+  /** An offer not answered within this long no longer counts as pending. */
+  private static final Duration OFFER_TTL = Duration.ofSeconds(30);
   /** Live contributions by stream. */
   private final Map<String, Live> live = new LinkedHashMap<>();
   // Read from any thread.
@@ -276,6 +278,9 @@ public final class StandardCoordinator implements Coordinator {
     PeerId id = s.peerId;
     registered.remove(id);
     reports.remove(id);
+    for (SessionImpl o : sessions) {
+      o.offers.remove(id); // an offer to a peer that left is settled
+    }
     for (Map.Entry<String, Live> e : List.copyOf(live.entrySet())) {
       if (e.getValue().contributor().equals(id)) {
         endContribution(e.getKey(), SignalMessage.ContributionStatus.ENDED, "the contributor left");
@@ -487,6 +492,17 @@ public final class StandardCoordinator implements Coordinator {
       refuse(s, ErrorCode.UNKNOWN_PEER, "no peer " + signal.to().value() + " is registered", "signal");
       return;
     }
+    if (signal.kind() == SignalMessage.SignalKind.OFFER) {
+      Instant stale = now().minus(OFFER_TTL);
+      s.offers.values().removeIf(at -> at.isBefore(stale));
+      if (!s.offers.containsKey(target.peerId) && s.offers.size() >= config.maxPendingOffers()) {
+        refuse(s, ErrorCode.RATE_LIMITED, "over " + config.maxPendingOffers() + " offers awaiting an answer", "signal");
+        return;
+      }
+      s.offers.put(target.peerId, now());
+    } else if (signal.kind() == SignalMessage.SignalKind.ANSWER) {
+      target.offers.remove(s.peerId); // the offer it answers is settled
+    }
     String frame = codec.encode(signal.relayedFrom(s.peerId));
     if (frame.getBytes(StandardCharsets.UTF_8).length > SignalingCodec.MAX_FRAME_BYTES) {
       refuse(s, ErrorCode.FRAME_TOO_LARGE, "the relayed signal would exceed 64 KiB", "signal");
@@ -643,6 +659,8 @@ public final class StandardCoordinator implements Coordinator {
     final SignalingConnection connection;
     final AtomicInteger queued = new AtomicInteger();
     final Set<String> joined = new HashSet<>();
+    /** Peers this one offered to that have not answered yet, and when. */
+    final Map<PeerId, Instant> offers = new HashMap<>();
     Instant lastSeen;
     PeerId peerId;
     boolean superPeer;
