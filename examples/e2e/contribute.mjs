@@ -81,7 +81,9 @@ export async function runContribution({ viewers, seconds, log = () => {} }) {
       viewer: i < 3 ? 'BCD'[i] : `V${i + 1}`,
       camA: s.streams?.['cam-a'] ?? null,
       camE: s.streams?.['cam-e'] ?? null,
-      overlayA: overlaysA[i] ? { currentTime: overlaysA[i].currentTime, stalls: overlaysA[i].stalls, stallMs: overlaysA[i].stallMs } : null,
+      overlayA: overlaysA[i]
+        ? { currentTime: overlaysA[i].currentTime, stalls: overlaysA[i].stalls, stallMs: overlaysA[i].stallMs, stallMsMax: overlaysA[i].stallMsMax }
+        : null,
       errors: s.errors,
     }));
     const bytesA = perViewer.map((v) => v.camA?.bytes ?? { peer: 0, superPeer: 0, http: 0 });
@@ -106,7 +108,7 @@ export async function runContribution({ viewers, seconds, log = () => {} }) {
         unauthorizedRefused: refusal.includes('UNAUTHORIZED') && storedBeforeApproval === 0,
         revokedOverlayGoneMs: goneAfterMs,
         overlayStalls: perViewer.reduce((n, v) => n + (v.overlayA?.stalls ?? 0), 0),
-        overlayStallMsMax: Math.max(0, ...perViewer.map((v) => v.overlayA?.stallMs ?? 0)),
+        overlayStallMsMax: Math.max(0, ...perViewer.map((v) => v.overlayA?.stallMsMax ?? 0)),
         segmentsAcked: aAcked,
         segmentsStored: origin.contributions['cam-a']?.segmentsStored ?? -1,
         segmentsAckedBeforeRevoke: aStats.acked,

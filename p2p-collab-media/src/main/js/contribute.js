@@ -132,6 +132,8 @@ export class Contribution extends EventTarget {
 
   /** @param {number} number @param {Uint8Array} bytes */
   enqueue(number, bytes) {
+    // What the recorder hands over after the end (its last blob) is never pushed: the grant is gone.
+    if (['ended', 'revoked', 'denied'].includes(this.status)) return;
     if (number !== INIT) this.counts.recorded++;
     this.queue.push({ number, bytes });
     this.pump();

@@ -37,6 +37,8 @@ const player = await createPlayer({
   shaka: /** @type {any} */ (window).shaka,
   signalingUrl: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.hostname}:${config.signalingPort}/signal`,
   stream: config.stream,
+  // ?relayOnly: connect to other peers only through the TURN servers the Coordinator hands out.
+  relayOnly: new URLSearchParams(location.search).has('relayOnly'),
 });
 const signalingErrors = /** @type {string[]} */ ([]);
 player.addEventListener('error', (/** @type {any} */ e) => errors.push(String(e.detail?.code ?? e.message ?? e)));

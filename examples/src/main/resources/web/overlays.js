@@ -11,7 +11,7 @@ const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.get
  */
 export function setUpOverlays(player, mainStream) {
   const layer = $('overlays');
-  /** @type {Map<string, {el: HTMLElement, handle: Promise<any>, shownAt: number, stalls: number, stallMs: number, waitingSince: number}>} */
+  /** @type {Map<string, {el: HTMLElement, handle: Promise<any>, shownAt: number, stalls: number, stallMs: number, stallMsMax: number, waitingSince: number}>} */
   const tiles = new Map();
   /** @type {string | null} */ let ownStream = null;
 
@@ -29,10 +29,15 @@ export function setUpOverlays(player, mainStream) {
     drag(el, /** @type {HTMLElement} */ (el.querySelector('header')));
     layer.append(el);
     const video = /** @type {HTMLVideoElement} */ (el.querySelector('video'));
-    const tile = { el, handle: player.watch(info, video), shownAt: 0, stalls: 0, stallMs: 0, waitingSince: 0 };
+    const tile = { el, handle: player.watch(info, video), shownAt: 0, stalls: 0, stallMs: 0, stallMsMax: 0, waitingSince: 0 };
     video.addEventListener('playing', () => {
       if (!tile.shownAt) tile.shownAt = Date.now();
-      if (tile.waitingSince) { tile.stallMs += Date.now() - tile.waitingSince; tile.waitingSince = 0; }
+      if (tile.waitingSince) {
+        const ms = Date.now() - tile.waitingSince;
+        tile.stallMs += ms;
+        tile.stallMsMax = Math.max(tile.stallMsMax, ms);
+        tile.waitingSince = 0;
+      }
     });
     video.addEventListener('waiting', () => {
       if (tile.shownAt && !tile.waitingSince) { tile.stalls++; tile.waitingSince = Date.now(); }
@@ -87,6 +92,7 @@ export function setUpOverlays(player, mainStream) {
         out.push({
           stream: id, shownAt: t.shownAt, currentTime: video.currentTime, stalls: t.stalls,
           stallMs: t.stallMs + (t.waitingSince ? Date.now() - t.waitingSince : 0),
+          stallMsMax: Math.max(t.stallMsMax, t.waitingSince ? Date.now() - t.waitingSince : 0),
           glassToGlass: h ? h.glassToGlass() : [],
         });
       }

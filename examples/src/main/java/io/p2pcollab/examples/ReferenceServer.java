@@ -40,7 +40,8 @@ import javax.net.ssl.SSLContext;
  *
  * <pre>
  * java -cp ... io.p2pcollab.examples.ReferenceServer [--host 0.0.0.0] [--port 8080]
- *     [--input "ffmpeg input arguments"] [--super-peer-max 4] [--ice stun:host:port]
+ *     [--input "ffmpeg input arguments"] [--super-peer-max 4]
+ *     [--ice stun:host:port] [--ice turn:host:port,username,credential]   (repeatable)
  *     [--shaka node_modules/shaka-player/dist/shaka-player.compiled.js]
  *     [--tls-keystore server.p12 --tls-password secret]   (https:// and wss://)
  *     [--operator-key secret]                             (default: random, printed at start)
@@ -79,7 +80,7 @@ public final class ReferenceServer implements AutoCloseable {
           case "--port" -> port = Integer.parseInt(need(args[i], value));
           case "--input" -> input = List.of(need(args[i], value).trim().split("\\s+"));
           case "--super-peer-max" -> superPeerMax = Integer.parseInt(need(args[i], value));
-          case "--ice" -> ice.add(IceServer.of(need(args[i], value)));
+          case "--ice" -> ice.add(iceServer(need(args[i], value)));
           case "--shaka" -> shaka = Path.of(need(args[i], value));
           case "--tls-keystore" -> tlsKeystore = Path.of(need(args[i], value));
           case "--tls-password" -> tlsPassword = need(args[i], value);
@@ -96,6 +97,18 @@ public final class ReferenceServer implements AutoCloseable {
       return new Options(
           host, port, input, superPeerMax, List.copyOf(ice), shaka, testHooks, tlsKeystore, tlsPassword,
           operatorKey != null ? operatorKey : randomToken());
+    }
+
+    /** {@code url} or {@code url,username,credential} (TURN). */
+    private static IceServer iceServer(String spec) {
+      String[] parts = spec.split(",", -1);
+      if (parts.length == 1) {
+        return IceServer.of(parts[0]);
+      }
+      if (parts.length != 3) {
+        throw new IllegalArgumentException("--ice takes url or url,username,credential: " + spec);
+      }
+      return new IceServer(List.of(parts[0]), parts[1], parts[2]);
     }
 
     private static String need(String option, String value) {
@@ -306,7 +319,8 @@ public final class ReferenceServer implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage().equals("usage") ? "" : e.getMessage());
       System.err.println("usage: ReferenceServer [--host 0.0.0.0] [--port 8080] [--input \"ffmpeg input args\"]"
-          + " [--super-peer-max 4] [--ice stun:host:port] [--shaka path/to/shaka-player.compiled.js]"
+          + " [--super-peer-max 4] [--ice stun:host:port | --ice turn:host:port,user,credential]"
+          + " [--shaka path/to/shaka-player.compiled.js]"
           + " [--tls-keystore server.p12 --tls-password secret] [--operator-key secret] [--test-hooks]");
       System.exit(2);
       return;

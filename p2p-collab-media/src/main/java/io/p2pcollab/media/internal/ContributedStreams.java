@@ -41,7 +41,11 @@ public final class ContributedStreams implements ContributionIngest {
   public static final Duration LINGER = Duration.ofSeconds(30);
   /** The largest contributed segment accepted. */
   public static final int MAX_SEGMENT_BYTES = 8 << 20;
-  private static final double PRESENTATION_DELAY_SECONDS = 2.0;
+  /**
+   * How far behind the newest segment players stay: three segments, so that one arriving a second
+   * late (a busy contributor, a slow uplink) does not make every viewer stall.
+   */
+  private static final double PRESENTATION_DELAY_SECONDS = 3.0;
   /**
    * Where a contributed stream's media time 0 sits on the presentation timeline. Players start a
    * live stream near its live edge; a stream whose timeline starts at 0 puts that start within the
