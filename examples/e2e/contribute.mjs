@@ -27,7 +27,10 @@ export async function runContribution({ viewers, seconds, log = () => {} }) {
     const watchers = [];
     for (let i = 0; i < viewers; i++) watchers.push(await browser.openViewer(`${server.base}/`));
     const a = await browser.openViewer(`${server.base}/`);
-    const e = await browser.openViewer(`${server.base}/`);
+    const e = await browser.openViewer(`${server.base}/?contribute=cam-e`);
+    // The operator works from the reference server's operator page, in a browser of their own.
+    const op = await browser.browser.newPage();
+    await op.goto(`${server.base}/operator.html#key=${OPERATOR_KEY}`);
     log(`${viewers} viewers, A and E open`);
 
     // A: a token from the host application (here the operator API), then Go live.
@@ -39,20 +42,17 @@ export async function runContribution({ viewers, seconds, log = () => {} }) {
 
     await sleep(seconds * 1000);
 
-    // E: no grant. Refused, then the operator approves the request it left.
-    await e.page.evaluate(() => window['p2pDemo'].goLive({ stream: 'cam-e' }));
+    // E: no grant. Its user presses "Go live", is refused; the operator approves on the operator page.
+    await e.page.click('#golive');
     const refusal = await e.page.waitForFunction(() => {
       const t = document.getElementById('golive-status')?.textContent ?? '';
       return t.startsWith('refused') ? t : null;
     }, null, { timeout: 10_000 }).then((h) => h.jsonValue());
     const storedBeforeApproval = (await server.originStats()).contributions['cam-e']?.segmentsStored ?? 0;
     log(`E sees: ${refusal}`);
-    let pending = [];
-    for (let i = 0; i < 50 && pending.length === 0; i++) {
-      pending = (await operator('state.json')).pending.filter((/** @type {any} */ p) => p.stream === 'cam-e');
-      if (pending.length === 0) await sleep(100);
-    }
-    await operator(`approve?id=${encodeURIComponent(pending[0].id)}`, 'POST');
+    const request = op.locator('#pending tr', { hasText: 'cam-e' });
+    await request.waitFor({ timeout: 10_000 }); // the page polls every second
+    await request.getByRole('button', { name: 'Approve' }).click();
     const approvedAt = Date.now();
     const shownE = await waitForOverlay(watchers, 'cam-e', 20_000);
     log(`E's overlay shown on every viewer ${Math.max(...shownE) - approvedAt} ms after approval`);
@@ -65,10 +65,13 @@ export async function runContribution({ viewers, seconds, log = () => {} }) {
       .map((list) => list.find((/** @type {any} */ o) => o.stream === 'cam-a'));
     const g2g = overlaysA.flatMap((o) => o?.glassToGlass ?? []);
     const aStats = await a.page.evaluate(() => window['p2pDemo'].contribution().stats());
+    // Both contributions are on the operator page, with the stream table.
+    await op.locator('#live tr', { hasText: 'cam-e' }).waitFor({ timeout: 5000 });
+    await op.locator('#live tr', { hasText: 'cam-a' }).waitFor({ timeout: 5000 });
 
-    // Revoke A: its overlay must leave every page within 2 s.
+    // Revoke A from the operator page: its overlay must leave every page within 2 s.
     const revokedAt = Date.now();
-    await operator('revoke?stream=cam-a', 'POST');
+    await op.locator('#live tr', { hasText: 'cam-a' }).getByRole('button', { name: 'Revoke' }).click();
     const goneAfterMs = await waitForOverlayGone([...watchers, e], 'cam-a', 10_000, revokedAt);
     log(`A's overlay gone from every page ${goneAfterMs} ms after the revocation`);
     const aStatus = await a.page.evaluate(() => window['p2pDemo'].contribution().status);

@@ -1,9 +1,9 @@
 // @ts-check
 // Issue 4's acceptance: viewers go live from the browser, overlaid for everyone. Page A holds a
 // contributor token and goes live with Chromium's fake camera; pages B, C, D show A's overlay
-// within 5 s, partly fed by each other; page E without a grant is refused, then approved by the
-// operator and goes live too; revoking A removes A's overlay from every page within 2 s; every
-// segment acknowledged to A was stored.
+// within 5 s, partly fed by each other; page E's user presses "Go live" without a grant, is refused,
+// and goes live once the operator approves it on the operator page; revoking A there removes A's
+// overlay from every page within 2 s; every segment acknowledged to A was stored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runContribution } from './contribute.mjs';
