@@ -1,0 +1,235 @@
+package io.p2pcollab.media.internal.webrtc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.p2pcollab.core.Coordinator;
+import io.p2pcollab.core.IceCandidate;
+import io.p2pcollab.core.PeerId;
+import io.p2pcollab.core.SegmentRef;
+import io.p2pcollab.core.SegmentSignature;
+import io.p2pcollab.core.SegmentVerifier;
+import io.p2pcollab.core.SignalMessage;
+import io.p2pcollab.core.StreamInfo;
+import io.p2pcollab.core.SuperPeer;
+import io.p2pcollab.core.SuperPeerConfig;
+import io.p2pcollab.core.WireCodec;
+import io.p2pcollab.core.WireMessage;
+import io.p2pcollab.media.SuperPeers;
+import io.p2pcollab.media.internal.ContributedStreams;
+import io.p2pcollab.media.internal.SegmentStore;
+import io.p2pcollab.media.testing.RecordedContribution;
+import io.p2pcollab.tracker.ContributorTokens;
+import io.p2pcollab.tracker.CoordinatorConfig;
+import io.p2pcollab.tracker.Coordinators;
+import io.p2pcollab.tracker.WebSocketSignalingServer;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contribution path with Java peers over real webrtc-java, through the real Coordinator behind
+ * the real WebSocket server: a contributor with a token pushes a real browser recording to the
+ * super-peer, which stores it in the Media Server's ingest only while the grant stands; the stream
+ * is announced, a Java viewer fetches its segments from the super-peer and verifies them against
+ * the stream's signatures; after the revocation nothing more is stored.
+ */
+class ContributionIngestIT {
+
+  private static final String ROOM = "room-1";
+  private static final String SECRET = "it-secret";
+
+  private final ContributorTokens tokens = ContributorTokens.hmacSha256(
+      "thirty-two bytes of token secret!".getBytes(StandardCharsets.UTF_8), Clock.systemUTC(), Duration.ofSeconds(5));
+  private final SegmentStore store = new SegmentStore();
+  private final RecordedContribution rec = RecordedContribution.load();
+  private final ScheduledExecutorService contributorThread = Executors.newSingleThreadScheduledExecutor();
+  private Coordinator coordinator;
+  private WebSocketSignalingServer server;
+  private SuperPeer superPeer;
+  private WebRtcViewer viewer;
+  private RtcEngine engine;
+  private PeerLink upload;
+  private SignalingClient contributor;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    LoopbackOnly.assumeLoopbackOnlyNetwork();
+    coordinator = Coordinators.create(CoordinatorConfig.builder()
+        .superPeerToken(SECRET).room(ROOM).contributorTokens(tokens).build());
+    coordinator.addStream(StreamInfo.standard("main"));
+    coordinator.start();
+    server = WebSocketSignalingServer.create(coordinator, new InetSocketAddress("127.0.0.1", 0));
+    server.start();
+    ContributedStreams ingest =
+        new ContributedStreams(store, Clock.systemUTC(), "main"::equals, coordinator::addStream, coordinator::removeStream);
+    superPeer = SuperPeers.create(
+        SuperPeerConfig.builder("main").allowLoopback(true).token(SECRET).build(),
+        store, ingest, SuperPeers.webSocketSignaling(server.uri()));
+    superPeer.start().get(10, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (upload != null || contributor != null) {
+      contributorThread.submit(() -> {
+        if (upload != null) {
+          upload.close("test over");
+        }
+        if (contributor != null) {
+          contributor.close();
+        }
+      }).get(5, TimeUnit.SECONDS);
+    }
+    contributorThread.shutdownNow();
+    if (engine != null) {
+      engine.close();
+    }
+    for (AutoCloseable c : new AutoCloseable[] {viewer, superPeer, server, coordinator}) {
+      if (c != null) {
+        c.close();
+      }
+    }
+  }
+
+  @Test
+  void aGrantedContributor_isIngested_announced_andServed_untilItsGrantIsRevoked() throws Exception {
+    BlockingQueue<SignalMessage> signals = new LinkedBlockingQueue<>();
+    BlockingQueue<WireMessage.Ack> acks = new LinkedBlockingQueue<>();
+    CompletableFuture<Void> open = new CompletableFuture<>();
+    engine = RtcEngine.acquire();
+    contributorThread.submit(() -> {
+      contributor = new SignalingClient(SuperPeers.webSocketSignaling(server.uri()), SignalMessage.Hello.viewer(),
+          contributorThread, new SignalingClient.Handler() {
+            @Override
+            public void onMessage(SignalMessage m) {
+              if (m instanceof SignalMessage.Signal s && upload != null) {
+                if (s.kind() == SignalMessage.SignalKind.ANSWER) {
+                  upload.acceptAnswer(s.sdp());
+                } else if (s.kind() == SignalMessage.SignalKind.CANDIDATE) {
+                  upload.addRemoteCandidate(s.candidate());
+                }
+              } else {
+                signals.add(m);
+              }
+            }
+
+            @Override
+            public void onDisconnected(String reason) {}
+          }, Duration.ofSeconds(1));
+      contributor.connect();
+    }).get(5, TimeUnit.SECONDS);
+    assertThat(next(signals, SignalMessage.Welcome.class)).isNotNull();
+
+    // Go live with a token for this room and stream.
+    send(new SignalMessage.Contribute("cam-java", tokens.issue(ROOM, "cam-java", "it")));
+    SignalMessage.Contribution granted = next(signals, SignalMessage.Contribution.class);
+    assertThat(granted.status()).isEqualTo(SignalMessage.ContributionStatus.GRANTED);
+    PeerId ingestPeer = granted.uploadTo();
+
+    contributorThread.submit(() -> {
+      upload = engine.newLink(ingestPeer.value(), PeerLink.Role.OFFERER, IceSettings.loopback(), contributorThread,
+          new PeerLink.Listener() {
+            @Override
+            public void onLocalDescription(String type, String sdp) {
+              contributor.send(SignalMessage.Signal.sdp(ingestPeer, SignalMessage.SignalKind.OFFER, sdp));
+            }
+
+            @Override
+            public void onLocalCandidate(IceCandidate candidate) {
+              contributor.send(SignalMessage.Signal.candidate(ingestPeer, candidate));
+            }
+
+            @Override
+            public void onOpen() {
+              open.complete(null);
+            }
+
+            @Override
+            public void onMessage(byte[] message) {
+              if (WireCodec.binary().decode(ByteBuffer.wrap(message)) instanceof WireMessage.Ack a) {
+                acks.add(a);
+              }
+            }
+
+            @Override
+            public void onClosed(String reason) {}
+          });
+      upload.startOffer();
+    }).get(5, TimeUnit.SECONDS);
+    open.get(10, TimeUnit.SECONDS);
+
+    push(SegmentRef.INIT, rec.init);
+    for (int i = 0; i < rec.segments.size(); i++) {
+      push(i + 1, rec.segments.get(i));
+    }
+    for (long n : new long[] {SegmentRef.INIT, 1, 2, 3}) {
+      WireMessage.Ack a = acks.poll(10, TimeUnit.SECONDS);
+      assertThat(a).isEqualTo(WireMessage.Ack.stored(n));
+    }
+    assertThat(store.counts("cam-java")[1]).isEqualTo(3);
+
+    // Announced like any stream, and served by the super-peer: a Java viewer verifies what it gets.
+    StreamInfo info = coordinator.streams().stream().filter(s -> s.id().equals("cam-java")).findFirst().orElseThrow();
+    assertThat(info.isSigned()).isTrue();
+    Map<SegmentRef, SegmentSignature> signed = SegmentVerifier.forPublicKey(info.publicKey())
+        .verifyAll("cam-java", new String(store.signaturesJson("cam-java").orElseThrow(), StandardCharsets.UTF_8)).trusted();
+    viewer = new WebRtcViewer(SuperPeers.webSocketSignaling(server.uri()), true, 2);
+    viewer.start().get(10, TimeUnit.SECONDS);
+    assertThat(viewer.join("cam-java").get(10, TimeUnit.SECONDS).peers()).extracting(p -> p.id()).contains(ingestPeer);
+    SegmentRef two = new SegmentRef("cam-java", "0", 2);
+    assertThat(viewer.fetch(two, signed.get(two), Duration.ofSeconds(10)).get(15, TimeUnit.SECONDS))
+        .isEqualTo(rec.segments.get(1));
+
+    // Revoked: the contributor is told, the stream is gone, and a further push stores nothing.
+    assertThat(coordinator.revokeContribution("cam-java")).isTrue();
+    assertThat(next(signals, SignalMessage.Contribution.class).status()).isEqualTo(SignalMessage.ContributionStatus.REVOKED);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    byte[] more = Arrays.copyOf(rec.segments.get(0), rec.segments.get(0).length);
+    WireMessage.Ack refused;
+    do {
+      push(4, more); // until the super-peer has heard of the revocation too
+      refused = acks.poll(2, TimeUnit.SECONDS);
+    } while (refused != null && refused.isStored() && System.nanoTime() < deadline);
+    assertThat(refused).isNotNull();
+    assertThat(refused.code()).isEqualTo(WireMessage.Error.FORBIDDEN);
+    assertThat(coordinator.streams()).extracting(StreamInfo::id).containsExactly("main");
+    assertThat(new String(store.manifest("cam-java").orElseThrow(), StandardCharsets.UTF_8)).contains("type=\"static\"");
+  }
+
+  private void send(SignalMessage m) throws Exception {
+    contributorThread.submit(() -> contributor.send(m)).get(5, TimeUnit.SECONDS);
+  }
+
+  private void push(long number, byte[] segment) throws Exception {
+    contributorThread.submit(() -> {
+      for (int off = 0; off < segment.length; off += WireMessage.MAX_PAYLOAD) {
+        byte[] chunk = Arrays.copyOfRange(segment, off, Math.min(segment.length, off + WireMessage.MAX_PAYLOAD));
+        upload.send(WireCodec.binary().encode(new WireMessage.Push(number, segment.length, off, chunk)));
+      }
+    }).get(5, TimeUnit.SECONDS);
+  }
+
+  private static <T extends SignalMessage> T next(BlockingQueue<SignalMessage> q, Class<T> type) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      SignalMessage m = q.poll(100, TimeUnit.MILLISECONDS);
+      if (type.isInstance(m)) {
+        return type.cast(m);
+      }
+    }
+    throw new AssertionError("no " + type.getSimpleName() + " within 10 s");
+  }
+}
