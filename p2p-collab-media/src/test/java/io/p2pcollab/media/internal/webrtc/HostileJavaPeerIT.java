@@ -1,67 +1,69 @@
 package io.p2pcollab.media.internal.webrtc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
+import io.p2pcollab.core.Hashes;
 import io.p2pcollab.core.PeerId;
 import io.p2pcollab.core.SegmentRef;
-import io.p2pcollab.core.SegmentSignature;
-import io.p2pcollab.core.SegmentSigner;
-import io.p2pcollab.core.SegmentVerifier;
+import io.p2pcollab.core.SegmentSource;
+import io.p2pcollab.core.StreamInfo;
 import io.p2pcollab.core.SuperPeer;
 import io.p2pcollab.core.SuperPeerConfig;
+import io.p2pcollab.media.LiveSource;
+import io.p2pcollab.media.MediaServer;
 import io.p2pcollab.media.SuperPeers;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 3's acceptance with Java peers: a hostile webrtc-java peer serves corrupted segments, or
- * forged ones (other bytes, another length, not signed), next to an honest one; the Java viewer
- * takes only bytes that match the Media Server's signed statements, cuts the hostile peer at its
- * first bad segment, reports it (banned by the Tracker), and gets every segment from the honest one.
- * Everything is real: webrtc-java on loopback, the Coordinator behind the WebSocket server.
+ * Issue 3's acceptance with Java peers, all real: ffmpeg into the Media Server, which signs every
+ * segment and serves them over HTTP; the Coordinator behind the WebSocket server, announcing the
+ * stream with its public key; webrtc-java super-peers and viewers on loopback.
+ *
+ * <p>One super-peer is hostile: it announces a segment the Media Server never published, serves
+ * corrupted segments (same length, flipped bytes) to the first viewer and then forged ones (the
+ * genuine bytes with more appended: a fine SHA-256 of their own, but no signature) to the second.
+ * Each viewer asks it for nothing without a verified entry, cuts it at its first bad segment,
+ * reports it (two reporters ban it), never hands out a byte the Media Server did not publish, and
+ * gets every segment from the honest super-peer or over HTTP.
  */
 class HostileJavaPeerIT {
 
   private static final Duration WAIT = Duration.ofSeconds(15);
 
+  private MediaServer media;
+  private HttpServer http;
   private RealSignaling signaling;
   private SuperPeer honest;
   private SuperPeer hostile;
-  private WebRtcViewer viewer;
-  private final InMemorySegmentSource genuine = new InMemorySegmentSource();
-  private final InMemorySegmentSource tampered = new InMemorySegmentSource();
-  private final Map<SegmentRef, byte[]> segments = new LinkedHashMap<>();
-  private Map<SegmentRef, SegmentSignature> signed;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    LoopbackOnly.assumeLoopbackOnlyNetwork();
-    signaling = new RealSignaling(1); // one report bans: a single viewer's word is enough here
-    Random random = new Random(3);
-    for (int n = 1; n <= 4; n++) {
-      byte[] b = new byte[40_000 + 20_000 * n];
-      random.nextBytes(b);
-      segments.put(new SegmentRef("main", "0", n), b);
-    }
-    // What the Media Server publishes in signatures.json, as the viewer reads it.
-    SegmentSigner signer = SegmentSigner.generate();
-    Map<SegmentRef, SegmentSignature> published = new LinkedHashMap<>();
-    segments.forEach((ref, b) -> published.put(ref, signer.sign(ref, b)));
-    signed = SegmentVerifier.forPublicKey(signer.publicKey()).verifyAll("main", SegmentSignature.toJson(published)).trusted();
-    assertThat(signed).hasSize(4);
-  }
+  private WebRtcViewer first;
+  private WebRtcViewer second;
 
   @AfterEach
   void tearDown() {
-    for (AutoCloseable c : new AutoCloseable[] {viewer, honest, hostile, signaling}) {
+    for (AutoCloseable c : new AutoCloseable[] {first, second, honest, hostile, signaling, media}) {
       if (c != null) {
         try {
           c.close();
@@ -70,87 +72,195 @@ class HostileJavaPeerIT {
         }
       }
     }
+    if (http != null) {
+      http.stop(0);
+    }
   }
 
   @Test
-  void corruptedSegments_areNeverAccepted_andTheirSenderIsCutReportedAndBanned() throws Exception {
-    PeerId bad = runAgainst(b -> {
-      byte[] flipped = b.clone();
-      for (int i = 0; i < flipped.length; i += 997) {
-        flipped[i] ^= 0x5a;
-      }
-      return flipped; // same length, wrong bytes
-    });
-    assertThat(bad).isNotNull();
-  }
-
-  @Test
-  void forgedSegments_withAnotherLengthAndNoSignature_areRefusedAtTheirFirstChunk() throws Exception {
-    PeerId bad = runAgainst(b -> {
-      byte[] forged = new byte[b.length + 1000];
-      new Random(9).nextBytes(forged); // its own SHA-256 would look fine; no signature vouches for it
-      return forged;
-    });
-    assertThat(bad).isNotNull();
-  }
-
-  /** The hostile peer serves {@code tamper} of every segment; returns its ID once it is cut. */
-  private PeerId runAgainst(UnaryOperator<byte[]> tamper) throws Exception {
-    segments.forEach((ref, b) -> {
-      genuine.put(ref, b);
-      tampered.put(ref, tamper.apply(b));
-    });
+  void hostilePeer_isCutAtItsFirstBadSegment_reportedAndBanned_andViewersGetOnlyPublishedBytes() throws Exception {
+    LoopbackOnly.assumeLoopbackOnlyNetwork();
+    StreamInfo main = startMediaServer();
+    assertThat(main.isSigned()).isTrue();
+    signaling = new RealSignaling(2, main); // the default: two distinct reporters ban a peer
+    SegmentSource published = media.segments();
+    List<SegmentRef> refs = awaitSegments(published);
+    URI origin = URI.create("http://127.0.0.1:" + http.getAddress().getPort() + "/");
     SuperPeerConfig config = SuperPeerConfig.builder("main").allowLoopback(true).token(RealSignaling.SUPER_PEER_TOKEN).build();
-    // The hostile peer first, so that the viewer connects to it first and asks it first.
-    hostile = SuperPeers.create(config, tampered, signaling.transport());
+
+    SegmentRef phantom = new SegmentRef("main", "0", 99_999); // never published, yet announced
+    AtomicReference<UnaryOperator<byte[]>> tamper = new AtomicReference<>(HostileJavaPeerIT::corrupt);
+    Tampering tampering = new Tampering(published, phantom, tamper);
+    hostile = SuperPeers.create(config, tampering, signaling.transport());
     PeerId hostileId = hostile.start().get(10, TimeUnit.SECONDS);
-    awaitSources(List.of(hostileId));
+    await("the hostile peer is a source", () -> sources().contains(hostileId));
 
-    viewer = new WebRtcViewer(signaling.transport(), true, 4);
-    viewer.start().get(10, TimeUnit.SECONDS);
-    viewer.join("main").get(10, TimeUnit.SECONDS);
-    awaitOpenNeighbours(1);
+    // The first viewer meets only the hostile peer.
+    first = new WebRtcViewer(signaling.transport(), origin, true, 4);
+    first.start().get(10, TimeUnit.SECONDS);
+    assertThat(first.join("main").get(10, TimeUnit.SECONDS).stream().publicKey()).isEqualTo(main.publicKey());
+    await("the hostile peer's HAVE", () -> announced(first, hostileId).contains(phantom));
 
-    honest = SuperPeers.create(config, genuine, signaling.transport());
+    assertThatThrownBy(() -> first.load(phantom, WAIT).get(20, TimeUnit.SECONDS))
+        .as("no verified statement: never asked of a peer")
+        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(WebRtcViewer.FetchException.class);
+    assertThat(tampering.asked.get()).isZero();
+
+    WebRtcViewer.Loaded viaOrigin = first.load(refs.get(0), WAIT).get(20, TimeUnit.SECONDS);
+    assertPublished(published, refs.get(0), viaOrigin.bytes());
+    assertThat(viaOrigin.from()).as("its only neighbour was cut: over HTTP").isNull();
+    assertThat(first.blocked().get(5, TimeUnit.SECONDS)).containsExactly(Map.entry(hostileId, "bad-segment"));
+    assertThat(tampering.asked.get()).as("asked once, cut at once").isEqualTo(1);
+
+    // An honest super-peer comes; the first viewer takes the rest from it, never the hostile one again.
+    honest = SuperPeers.create(config, published, signaling.transport());
     PeerId honestId = honest.start().get(10, TimeUnit.SECONDS);
-    awaitSources(List.of(hostileId, honestId));
-    viewer.requestPeers("main");
-    awaitOpenNeighbours(2);
-
-    for (Map.Entry<SegmentRef, byte[]> e : segments.entrySet()) {
-      byte[] got = viewer.fetch(e.getKey(), signed.get(e.getKey()), WAIT).get(20, TimeUnit.SECONDS);
-      assertThat(got).as("only the published bytes of %s are ever handed out", e.getKey()).isEqualTo(e.getValue());
+    await("the honest peer is a source", () -> sources().contains(honestId));
+    first.requestPeers("main");
+    await("the honest peer's HAVE", () -> announced(first, honestId).containsAll(refs));
+    for (SegmentRef ref : refs.subList(1, refs.size())) {
+      WebRtcViewer.Loaded got = first.load(ref, WAIT).get(20, TimeUnit.SECONDS);
+      assertPublished(published, ref, got.bytes());
+      assertThat(got.from()).isEqualTo(honestId);
     }
+    assertThat(tampering.asked.get()).isEqualTo(1);
+    assertThat(sources()).as("one report does not ban").contains(hostileId);
 
-    assertThat(viewer.blocked().get(5, TimeUnit.SECONDS)).containsExactly(hostileId);
-    assertThat(hostile.stats().segmentsServed() + hostile.stats().requestsRefused())
-        .as("the hostile peer was asked once: cut at its first bad segment")
-        .isLessThanOrEqualTo(1);
-    assertThat(honest.stats().segmentsServed()).isEqualTo(segments.size());
-    // Reported and banned: the Tracker no longer lists it as a source of anything.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (signaling.coordinator.tracker().sources().getOrDefault("main", List.of()).contains(hostileId)
-        && System.nanoTime() < deadline) {
-      Thread.sleep(20); // the report is on its way over the WebSocket
+    // The honest peer leaves; the hostile one now forges. The second viewer meets only it.
+    honest.close();
+    await("the honest peer is gone", () -> !sources().contains(honestId));
+    tamper.set(HostileJavaPeerIT::forge);
+    second = new WebRtcViewer(signaling.transport(), origin, true, 4);
+    second.start().get(10, TimeUnit.SECONDS);
+    second.join("main").get(10, TimeUnit.SECONDS);
+    await("the hostile peer's HAVE", () -> announced(second, hostileId).containsAll(refs));
+    for (SegmentRef ref : refs) {
+      WebRtcViewer.Loaded got = second.load(ref, WAIT).get(20, TimeUnit.SECONDS);
+      assertPublished(published, ref, got.bytes());
+      assertThat(got.from()).isNull();
     }
-    assertThat(signaling.coordinator.tracker().sources().get("main")).doesNotContain(hostileId).contains(honestId);
-    return hostileId;
+    assertThat(second.blocked().get(5, TimeUnit.SECONDS))
+        .as("refused at the first chunk: it announced more bytes than the signed length")
+        .containsExactly(Map.entry(hostileId, "wrong-length"));
+    assertThat(tampering.asked.get()).as("asked once by each viewer").isEqualTo(2);
+
+    // Two distinct reporters: banned for the rest of its visit, never handed out again.
+    await("the hostile peer is banned", () -> !sources().contains(hostileId));
+    assertThat(signaling.coordinator.tracker().peersFor("main", PeerId.random(new Random()), 20))
+        .noneMatch(p -> p.id().equals(hostileId));
+    System.out.printf("HostileJavaPeerIT: %d segments (%d bytes) per viewer, hostile peer asked %d times%n",
+        refs.size(), refs.stream().mapToLong(r -> published.segment(r).orElseThrow().length).sum(), tampering.asked.get());
   }
 
-  private void awaitSources(List<PeerId> ids) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!signaling.coordinator.tracker().sources().getOrDefault("main", List.of()).containsAll(ids)
-        && System.nanoTime() < deadline) {
-      Thread.sleep(20); // state reports travel over the WebSocket
-    }
-    assertThat(signaling.coordinator.tracker().sources().get("main")).containsAll(ids);
+  /** Compared by digest: a failure should not print 40 KB of bytes. */
+  private static void assertPublished(SegmentSource published, SegmentRef ref, byte[] got) {
+    byte[] want = published.segment(ref).orElseThrow();
+    assertThat(Hashes.sha256Hex(got) + " / " + got.length + " bytes")
+        .as("only the published bytes of %s are handed out", ref)
+        .isEqualTo(Hashes.sha256Hex(want) + " / " + want.length + " bytes");
   }
 
-  private void awaitOpenNeighbours(int n) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (viewer.openNeighbours().get(5, TimeUnit.SECONDS) < n && System.nanoTime() < deadline) {
+  /** Same length, flipped bytes. */
+  private static byte[] corrupt(byte[] genuine) {
+    byte[] b = genuine.clone();
+    for (int i = 0; i < b.length; i += 997) {
+      b[i] ^= 0x5a;
+    }
+    return b;
+  }
+
+  /** The genuine bytes and then some: a perfectly good SHA-256 of its own, but nobody signed it. */
+  private static byte[] forge(byte[] genuine) {
+    byte[] b = Arrays.copyOf(genuine, genuine.length + 1000);
+    for (int i = genuine.length; i < b.length; i++) {
+      b[i] = (byte) i;
+    }
+    return b;
+  }
+
+  /** The Media Server's segments, tampered with, plus one it never published. */
+  private static final class Tampering implements SegmentSource {
+    final SegmentSource genuine;
+    final SegmentRef phantom;
+    final AtomicReference<UnaryOperator<byte[]>> tamper;
+    final AtomicInteger asked = new AtomicInteger();
+
+    Tampering(SegmentSource genuine, SegmentRef phantom, AtomicReference<UnaryOperator<byte[]>> tamper) {
+      this.genuine = genuine;
+      this.phantom = phantom;
+      this.tamper = tamper;
+    }
+
+    @Override
+    public Optional<byte[]> segment(SegmentRef ref) {
+      asked.incrementAndGet();
+      return ref.equals(phantom) ? Optional.of(new byte[5000]) : genuine.segment(ref).map(tamper.get());
+    }
+
+    @Override
+    public List<SegmentRef> window(String stream) {
+      return Stream.concat(genuine.window(stream).stream(), Stream.of(phantom)).toList();
+    }
+
+    @Override
+    public AutoCloseable onSegment(Consumer<SegmentRef> listener) {
+      return genuine.onSegment(listener);
+    }
+  }
+
+  private StreamInfo startMediaServer() throws Exception {
+    LiveSource small = LiveSource.builder("main")
+        .input(List.of("-re", "-f", "lavfi", "-i", "testsrc=size=320x180:rate=15",
+            "-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"))
+        .videoBitrate("200k")
+        .windowSegments(60)
+        .build();
+    media = MediaServer.create(List.of(small));
+    CompletableFuture<StreamInfo> started = new CompletableFuture<>();
+    media.onStreamStarted(started::complete);
+    media.start();
+    http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    http.createContext("/live/", media.httpHandler());
+    http.start();
+    return started.get(20, TimeUnit.SECONDS);
+  }
+
+  /** Both init segments and media segments 1–3 of both tracks, once published. */
+  private static List<SegmentRef> awaitSegments(SegmentSource published) throws InterruptedException {
+    List<SegmentRef> want = new ArrayList<>();
+    for (String track : List.of("0", "1")) {
+      want.add(SegmentRef.init("main", track));
+    }
+    for (long n = 1; n <= 3; n++) {
+      for (String track : List.of("0", "1")) {
+        want.add(new SegmentRef("main", track, n));
+      }
+    }
+    await("ffmpeg published " + want, () -> published.window("main").containsAll(want));
+    want.sort(Comparator.comparing(SegmentRef::isInit).reversed()); // stable: inits first, as listed
+    return want;
+  }
+
+  private List<PeerId> sources() {
+    return signaling.coordinator.tracker().sources().getOrDefault("main", List.of());
+  }
+
+  private static Set<SegmentRef> announced(WebRtcViewer v, PeerId peer) {
+    try {
+      return v.announced(peer, "main").get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Polls {@code condition} for up to 20 s: things travel over sockets and data channels. */
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("waited 20 s for: " + what);
+      }
       Thread.sleep(20);
     }
-    assertThat(viewer.openNeighbours().get(5, TimeUnit.SECONDS)).isEqualTo(n);
   }
 }

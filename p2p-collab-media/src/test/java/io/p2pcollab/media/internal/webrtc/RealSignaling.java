@@ -24,6 +24,7 @@ final class RealSignaling implements AutoCloseable {
   private int port;
 
   private final int reportsToBan;
+  private final StreamInfo main;
 
   RealSignaling() throws IOException {
     this(2);
@@ -31,7 +32,13 @@ final class RealSignaling implements AutoCloseable {
 
   /** @param reportsToBan how many distinct reporters ban a peer (CoordinatorConfig) */
   RealSignaling(int reportsToBan) throws IOException {
+    this(reportsToBan, StreamInfo.standard("main"));
+  }
+
+  /** @param main the stream the Coordinator announces, e.g. a Media Server's signed one */
+  RealSignaling(int reportsToBan, StreamInfo main) throws IOException {
     this.reportsToBan = reportsToBan;
+    this.main = main;
     coordinator = newCoordinator();
     server = WebSocketSignalingServer.create(coordinator, new InetSocketAddress("127.0.0.1", 0));
     server.start();
@@ -46,7 +53,7 @@ final class RealSignaling implements AutoCloseable {
   private Coordinator newCoordinator() {
     Coordinator c = Coordinators.create(
         CoordinatorConfig.builder().superPeerToken(SUPER_PEER_TOKEN).reportsToBan(reportsToBan).build());
-    c.addStream(StreamInfo.standard("main"));
+    c.addStream(main);
     c.start();
     return c;
   }
