@@ -38,6 +38,18 @@ public enum ErrorCode {
   STREAM_TAKEN,
   /** The peer was reported for bad segments by enough other peers: it is no longer handed out. */
   BANNED,
+  /** The peer already has a request waiting for the operator, or the host's queue of pending approvals is full. */
+  PENDING_LIMIT,
+  /** A {@code state} claim the Coordinator can check and refuses, e.g. a {@code newest} beyond the stream's live edge. */
+  CLAIM_REFUSED,
+  /** A {@code signal} to a peer of another stream, or to the super-peer by a peer it was not handed to. */
+  NOT_NEIGHBOUR,
+  /** Too many connections from one network address at the signaling adapter; the socket is closed. */
+  TOO_MANY_CONNECTIONS,
+  /** No {@code hello} within the registration deadline (3 s by default); the socket is closed. */
+  HELLO_TIMEOUT,
+  /** A contribution over its per-stream bytes/s or segments/s cap; the contribution ends. */
+  CONTRIBUTION_TOO_FAST,
   /** The server failed; the peer may retry. */
   INTERNAL;
 

@@ -123,7 +123,8 @@ class ValueTypesTest {
         .containsExactly(
             "BAD_FRAME", "FRAME_TOO_LARGE", "BAD_MESSAGE", "UNSUPPORTED_VERSION", "UNKNOWN_TYPE",
             "NOT_REGISTERED", "UNKNOWN_PEER", "UNKNOWN_STREAM", "RATE_LIMITED", "UNAUTHORIZED", "TOKEN_INVALID", "TOKEN_EXPIRED", "TOKEN_REPLAYED", "STREAM_TAKEN", "BANNED",
-            "INTERNAL");
+            "PENDING_LIMIT", "CLAIM_REFUSED", "NOT_NEIGHBOUR", "TOO_MANY_CONNECTIONS", "HELLO_TIMEOUT",
+            "CONTRIBUTION_TOO_FAST", "INTERNAL");
     assertThat(ErrorCode.fromWire("bad_message")).isEmpty();
   }
 }
