@@ -9,6 +9,8 @@
 export const VERSION = 1;
 export const MAX_FRAME_BYTES = 65536;
 const MAX_DEPTH = 8;
+/** The most peers one `state` may vouch for in `servedBy` (docs/protocol.md). */
+export const MAX_SERVED_BY = 8;
 
 export const ERROR_CODES = Object.freeze(['BAD_FRAME', 'FRAME_TOO_LARGE', 'BAD_MESSAGE', 'UNSUPPORTED_VERSION',
   'UNKNOWN_TYPE', 'NOT_REGISTERED', 'UNKNOWN_PEER', 'UNKNOWN_STREAM', 'RATE_LIMITED', 'UNAUTHORIZED', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_REPLAYED', 'STREAM_TAKEN', 'BANNED', 'PENDING_LIMIT', 'CLAIM_REFUSED', 'NOT_NEIGHBOUR', 'TOO_MANY_CONNECTIONS', 'HELLO_TIMEOUT', 'CONTRIBUTION_TOO_FAST', 'INTERNAL']);
@@ -49,6 +51,7 @@ export function encode(m) {
     case 'state':
       o.streams = m.streams.map((/** @type {any} */ h) => ({ stream: h.stream, segments: h.segments, newest: h.newest }));
       o.uploadSlots = m.uploadSlots;
+      if (m.servedBy && m.servedBy.length) o.servedBy = m.servedBy.slice();
       break;
     case 'peers':
       o.stream = m.stream;
@@ -134,7 +137,12 @@ export function decode(frame) {
         seen.add(stream);
         return { stream, segments: h.integer('segments', 0, 2 ** 31 - 1), newest: h.integer('newest', -1, U32_MAX - 1) };
       });
-      return { type: 'state', streams, uploadSlots: f.integer('uploadSlots', 0, 2 ** 31 - 1) };
+      const servedBy = f.has('servedBy') ? f.list('servedBy', (e) => {
+        if (typeof e !== 'string' || !PEER_ID.test(e)) bad("field 'servedBy[]' is not a peer ID");
+        return e;
+      }) : [];
+      if (servedBy.length > MAX_SERVED_BY) bad(`field 'servedBy' lists more than ${MAX_SERVED_BY} peers`);
+      return { type: 'state', streams, uploadSlots: f.integer('uploadSlots', 0, 2 ** 31 - 1), servedBy };
     }
     case 'peers':
       if (f.has('peers')) return { type: 'peers', stream: f.name('stream'), peers: f.list('peers', (e) => decodePeerEntry(object(e, 'peers[]'))) };

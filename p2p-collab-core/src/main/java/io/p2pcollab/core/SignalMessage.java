@@ -108,10 +108,28 @@ public sealed interface SignalMessage {
     }
   }
 
-  /** Heartbeat: what the peer holds and can serve. On the wire its fields sit at the top level. */
-  record State(PeerState state) implements SignalMessage {
+  /**
+   * Heartbeat: what the peer holds and can serve. On the wire its fields sit at the top level.
+   *
+   * @param servedBy the peers that delivered at least one verified segment to this peer since its
+   *     previous {@code state} (at most {@value #MAX_SERVED_BY}); the Coordinator learns from it which
+   *     peers are proven sources. Empty when nothing was received from peers; omitted on the wire then.
+   */
+  record State(PeerState state, List<PeerId> servedBy) implements SignalMessage {
+    /** The most peers one {@code state} may vouch for. */
+    public static final int MAX_SERVED_BY = 8;
+
     public State {
       Objects.requireNonNull(state, "state");
+      servedBy = List.copyOf(servedBy);
+      if (servedBy.size() > MAX_SERVED_BY) {
+        throw new IllegalArgumentException("servedBy lists at most " + MAX_SERVED_BY + " peers");
+      }
+    }
+
+    /** A state that vouches for nobody. */
+    public State(PeerState state) {
+      this(state, List.of());
     }
 
     @Override

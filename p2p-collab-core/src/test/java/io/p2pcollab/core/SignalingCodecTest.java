@@ -52,6 +52,9 @@ class SignalingCodecTest {
         new State(
             new PeerState(
                 List.of(new StreamHolding("main", 3, 42), new StreamHolding("cam.q3L0", 0, -1)), 4)));
+    EXPECTED.put(
+        "state-served-by",
+        new State(new PeerState(List.of(new StreamHolding("main", 3, 42)), 4), List.of(B, SP)));
     EXPECTED.put("state-nothing-held", new State(new PeerState(List.of(), 0)));
     EXPECTED.put("peers-request", new PeersRequest("main", 5));
     EXPECTED.put("peers-request-default-max", new PeersRequest("main", 0));

@@ -97,6 +97,13 @@ public final class JsonSignalingCodec implements SignalingCodec {
       }
       w.endArray();
       w.name("uploadSlots").value(m.state().uploadSlots());
+      if (!m.servedBy().isEmpty()) {
+        w.name("servedBy").beginArray();
+        for (PeerId p : m.servedBy()) {
+          w.value(p.value());
+        }
+        w.endArray();
+      }
     } else if (message instanceof PeersRequest m) {
       w.name("stream").value(m.stream());
       if (m.max() > 0) {
@@ -249,7 +256,8 @@ public final class JsonSignalingCodec implements SignalingCodec {
                         (int) h.integer("segments", 0, Integer.MAX_VALUE),
                         h.integer("newest", -1, Checks.U32_MAX - 1));
                   }),
-                  (int) f.integer("uploadSlots", 0, Integer.MAX_VALUE)));
+                  (int) f.integer("uploadSlots", 0, Integer.MAX_VALUE)),
+              f.has("servedBy") ? f.peerIds("servedBy", State.MAX_SERVED_BY) : List.of());
         case "peers":
           if (f.has("peers")) {
             return new Peers(f.string("stream"), f.list("peers", e -> peerEntry(f.object(e, "peers[]"))));
@@ -464,6 +472,20 @@ public final class JsonSignalingCodec implements SignalingCodec {
         throw bad("field '" + name + "' is not a peer ID", type);
       }
       return new PeerId(s);
+    }
+
+    List<PeerId> peerIds(String name, int max) {
+      List<PeerId> ids = list(name, e -> {
+        if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()
+            || !PeerId.isValid(e.getAsString())) {
+          throw bad("field '" + name + "[]' is not a peer ID", type);
+        }
+        return new PeerId(e.getAsString());
+      });
+      if (ids.size() > max) {
+        throw bad("field '" + name + "' lists more than " + max + " peers", type);
+      }
+      return ids;
     }
 
     PeerId optPeerId(String name) {
