@@ -61,8 +61,19 @@ export async function runContribution({ viewers, seconds, log = () => {} }) {
     const table = await operator('streams.json');
     // Measured while both contributions are live.
     const before = await Promise.all(watchers.map((p) => p.stats()));
-    const overlaysA = (await Promise.all(watchers.map((p) => p.page.evaluate(() => window['p2pDemo'].overlays()))))
-      .map((list) => list.find((/** @type {any} */ o) => o.stream === 'cam-a'));
+    const overlayLists = () => Promise.all(watchers.map((p) => p.page.evaluate(() => window['p2pDemo'].overlays())));
+    const first = await overlayLists();
+    const overlaysA = first.map((list) => list.find((/** @type {any} */ o) => o.stream === 'cam-a'));
+    // Both overlays must be on every watcher and still moving, not merely shown once.
+    await sleep(2000);
+    const second = await overlayLists();
+    const moving = (/** @type {string} */ stream) => watchers.map((_, i) => {
+      const t0 = first[i].find((/** @type {any} */ o) => o.stream === stream)?.currentTime;
+      const t1 = second[i].find((/** @type {any} */ o) => o.stream === stream)?.currentTime;
+      return t0 !== undefined && t1 !== undefined && t1 > t0;
+    });
+    const playingA = moving('cam-a');
+    const playingE = moving('cam-e');
     const g2g = overlaysA.flatMap((o) => o?.glassToGlass ?? []);
     const aStats = await a.page.evaluate(() => window['p2pDemo'].contribution().stats());
     // Both contributions are on the operator page, with the stream table.
@@ -101,7 +112,9 @@ export async function runContribution({ viewers, seconds, log = () => {} }) {
       summary: {
         viewers,
         contributors: 2,
-        overlayShownOnAllViewers: shownA.length === viewers && shownE.length === viewers,
+        // Every watcher shows both overlays, and each advanced over 2 s while both were live.
+        overlaysPlayingOnAllViewers: playingA.every(Boolean) && playingE.every(Boolean),
+        overlaysPlaying: { 'cam-a': playingA.filter(Boolean).length, 'cam-e': playingE.filter(Boolean).length, of: viewers },
         overlayShownMsMax: Math.max(...shownA) - liveAt,
         overlayShownAfterApprovalMsMax: Math.max(...shownE) - approvedAt,
         glassToGlassMsP50: round(percentile(g2g, 50)),
