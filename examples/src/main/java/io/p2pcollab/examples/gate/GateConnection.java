@@ -37,7 +37,7 @@ final class GateConnection {
   private final GateConfig config;
   private final SelectionKey clientKey;
   private final ClientTransport client;
-  private final ByteBuffer request;
+  private final RequestBuffer request;
   private final ByteBuffer response = ByteBuffer.allocate(RESPONSE_BUFFER);
 
   private SocketChannel backend;
@@ -53,10 +53,6 @@ final class GateConnection {
   private long lastRead;
   /** Since when bytes for the client have waited without any being taken; -1 when none wait. */
   private long writeWaitSince = -1;
-  /** Bytes at the start of {@code request} cleared for the backend: whole headers and their bodies. */
-  private int forwardable;
-  private int scanFrom;
-  private long bodyRemaining;
   /** The response being relayed; null when none is due. */
   private ResponseFraming framing;
   private boolean closeAfterResponse;
@@ -67,7 +63,7 @@ final class GateConnection {
     this.config = config;
     this.clientKey = clientKey;
     this.client = client;
-    this.request = ByteBuffer.allocate(config.maxHeaderBytes());
+    this.request = new RequestBuffer(config.maxHeaderBytes(), config.maxBodyBytes());
     this.phaseSince = now;
     this.lastRead = now;
   }
@@ -128,20 +124,20 @@ final class GateConnection {
   }
 
   private boolean readingClient() {
-    return (phase == Phase.HEAD || phase == Phase.BODY) && request.hasRemaining();
+    return (phase == Phase.HEAD || phase == Phase.BODY) && request.hasRoom();
   }
 
   private boolean readClient(long now) throws IOException {
     if (!readingClient() && !client.wantsRead()) {
       return false;
     }
-    if (!request.hasRemaining()) {
+    if (!request.hasRoom()) {
       return false; // a TLS handshake waits for room, which the backend makes
     }
-    int n = client.read(request);
+    int n = request.readFrom(client);
     if (n < 0) {
       // The client is done sending: nothing more to relay to it once what is under way has gone.
-      if (phase == Phase.HEAD && request.position() == forwardable) {
+      if (phase == Phase.HEAD && !request.holdsUncleared()) {
         phase = Phase.CLOSING;
         return true;
       }
@@ -180,29 +176,17 @@ final class GateConnection {
 
   /** Looks for a complete header in what was read; true once one was parsed and cleared. */
   private boolean parseHead(long now) throws IOException {
-    if (forwardable == 0) {
-      skipEmptyLines();
-    }
-    int start = forwardable;
-    int end = RequestHead.end(request, start, Math.max(start, scanFrom), request.position());
-    if (end < 0) {
-      scanFrom = request.position();
-      if (request.position() - start >= config.maxHeaderBytes()) {
-        refuse(431, "Request Header Fields Too Large");
-      }
-      return false;
-    }
     RequestHead head;
     try {
-      head = RequestHead.parse(request, start, end, config.maxBodyBytes());
+      head = request.nextHead();
     } catch (RequestHead.Refused e) {
       log.debug("refused a request: {}", e.getMessage());
       refuse(e.status, reason(e.status));
       return false;
     }
-    forwardable = end;
-    scanFrom = 0;
-    bodyRemaining = head.bodyLength();
+    if (head == null) {
+      return false;
+    }
     framing = new ResponseFraming(head.isHead());
     phase = Phase.BODY;
     lastRead = now;
@@ -210,24 +194,8 @@ final class GateConnection {
     return true;
   }
 
-  /** RFC 9112 §2.2: a server should ignore empty lines before a request line. */
-  private void skipEmptyLines() {
-    int n = 0;
-    while (n < request.position() && (request.get(n) == '\r' || request.get(n) == '\n')) {
-      n++;
-    }
-    if (n > 0) {
-      request.flip().position(n);
-      request.compact();
-      scanFrom = 0;
-    }
-  }
-
   private void absorbBody(long now) {
-    long k = Math.min(request.position() - forwardable, bodyRemaining);
-    forwardable += (int) k;
-    bodyRemaining -= k;
-    if (bodyRemaining > 0) {
+    if (!request.clearBody()) {
       return;
     }
     if (framing != null) {
@@ -244,9 +212,8 @@ final class GateConnection {
     }
     phase = Phase.HEAD;
     firstRequest = false;
-    headerStarted = request.position() > forwardable;
+    headerStarted = request.holdsUncleared();
     phaseSince = now;
-    scanFrom = forwardable;
   }
 
   private void connectBackend() throws IOException {
@@ -280,18 +247,10 @@ final class GateConnection {
   }
 
   private boolean writeBackend() throws IOException {
-    if (!backendConnected || forwardable == 0 || !backend.isOpen()) {
+    if (!backendConnected || !request.hasCleared() || !backend.isOpen()) {
       return false;
     }
-    request.flip();
-    int limit = request.limit();
-    request.limit(forwardable);
-    int n = backend.write(request);
-    request.limit(limit);
-    request.compact();
-    forwardable -= n;
-    scanFrom = Math.max(forwardable, scanFrom - n);
-    return n > 0;
+    return request.writeTo(backend) > 0;
   }
 
   private boolean readBackend(long now) throws IOException {
@@ -371,6 +330,7 @@ final class GateConnection {
   private static String reason(int status) {
     return switch (status) {
       case 400 -> "Bad Request";
+      case 431 -> "Request Header Fields Too Large";
       case 413 -> "Content Too Large";
       case 501 -> "Not Implemented";
       case 505 -> "HTTP Version Not Supported";
@@ -395,7 +355,7 @@ final class GateConnection {
       if (!backendConnected) {
         b = SelectionKey.OP_CONNECT;
       } else {
-        if (forwardable > 0) {
+        if (request.hasCleared()) {
           b |= SelectionKey.OP_WRITE;
         }
         if (response.hasRemaining()) {
