@@ -1,7 +1,13 @@
 // @ts-check
 // The operator page: polls /operator/state.json and acts through the operator API (OperatorApi).
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
-const key = new URLSearchParams(location.hash.slice(1)).get('key') ?? '';
+// The key arrives in the address (#key=…, never sent to any server) and leaves it at once, so that
+// it is not kept in the history, a bookmark or a shared screen; the tab remembers it.
+const key = new URLSearchParams(location.hash.slice(1)).get('key') ?? sessionStorage.getItem('p2pc-operator-key') ?? '';
+if (location.hash) {
+  sessionStorage.setItem('p2pc-operator-key', key);
+  history.replaceState(null, '', location.pathname + location.search);
+}
 const headers = { Authorization: `Bearer ${key}` };
 
 /** @param {string} path @param {string} [method] */

@@ -26,6 +26,10 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code GET /operator/state.json}: pending requests, live contributions, and the stream table
  *       (thesis Table 4.2: each stream and its sources).
+ *   <li>{@code GET /operator/streams.json}: the stream table alone.
+ *   <li>{@code GET /operator/stats.json}: the public {@code /stats.json} figures, and per contributed
+ *       stream (live or ended) its segments stored and HTTP bytes served: stream IDs and peer IDs are
+ *       operator data, never public.
  *   <li>{@code POST /operator/approve?id=}, {@code /operator/deny?id=}: decide a pending request.
  *   <li>{@code POST /operator/revoke?stream=}: end a contribution for everyone at once.
  *   <li>{@code POST /operator/token?stream=&subject=}: issue a contributor token for this room.
@@ -40,9 +44,12 @@ final class OperatorApi implements HttpHandler {
   private final ContributionApprovals approvals;
   private final ContributorTokens tokens;
   private final String room;
+  private final Supplier<JsonObject> stats;
 
-  OperatorApi(String key, Supplier<Coordinator> coordinator, ContributionApprovals approvals, ContributorTokens tokens, String room) {
+  OperatorApi(String key, Supplier<Coordinator> coordinator, ContributionApprovals approvals, ContributorTokens tokens,
+      String room, Supplier<JsonObject> stats) {
     this.key = key.getBytes(StandardCharsets.UTF_8);
+    this.stats = stats;
     this.coordinator = coordinator;
     this.approvals = approvals;
     this.tokens = tokens;
@@ -65,6 +72,7 @@ final class OperatorApi implements HttpHandler {
       switch (path) {
         case "state.json" -> reply(exchange, 200, state());
         case "streams.json" -> reply(exchange, 200, streamTable());
+        case "stats.json" -> reply(exchange, 200, stats.get());
         case "approve", "deny", "revoke", "token" -> {
           if (!post) {
             reply(exchange, 405, error("use POST"));

@@ -1,13 +1,12 @@
 package io.p2pcollab.examples;
 
 import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import io.p2pcollab.core.Coordinator;
 import io.p2pcollab.core.IceServer;
 import io.p2pcollab.core.StreamInfo;
 import io.p2pcollab.core.SuperPeer;
 import io.p2pcollab.core.SuperPeerConfig;
+import io.p2pcollab.examples.gate.HttpGate;
 import io.p2pcollab.media.ClasspathResourceHandler;
 import io.p2pcollab.media.LiveSource;
 import io.p2pcollab.media.MediaHttpHandler;
@@ -19,6 +18,7 @@ import io.p2pcollab.tracker.CoordinatorConfig;
 import io.p2pcollab.tracker.Coordinators;
 import io.p2pcollab.tracker.WebSocketSignalingServer;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -46,9 +46,14 @@ import javax.net.ssl.SSLContext;
  *     [--tls-keystore server.p12 --tls-password secret]   (https:// and wss://)
  *     [--operator-key secret]                             (default: random, printed at start)
  *     [--test-hooks]                                      (POST /test/restart-signaling, for tests)
+ *     [--http-header-timeout 5s ...]                      (connection limits: see {@link WebLimits})
  * </pre>
  *
  * The page and media are served on {@code --port}; signaling listens on {@code --port + 1}.
+ *
+ * <p>The JDK {@code HttpServer} has no header deadline, no write deadline and no connection cap,
+ * so it listens on 127.0.0.1 only, behind an {@link HttpGate} on {@code --port} that has them and
+ * terminates TLS; the signaling adapter caps connections per address itself ({@link WebLimits}).
  *
  * <p>Contributions: viewers go live with a contributor token or an operator's approval. This server
  * plays the host application's part too: it issues HMAC-SHA256 tokens (to operators, through
@@ -60,7 +65,7 @@ public final class ReferenceServer implements AutoCloseable {
   /** Command-line options. */
   record Options(
       String host, int port, List<String> input, int superPeerMax, List<IceServer> ice, Path shaka, boolean testHooks,
-      Path tlsKeystore, String tlsPassword, String operatorKey) {
+      Path tlsKeystore, String tlsPassword, String operatorKey, WebLimits web) {
 
     static Options parse(String... args) {
       String host = "0.0.0.0";
@@ -73,6 +78,7 @@ public final class ReferenceServer implements AutoCloseable {
       Path tlsKeystore = null;
       String tlsPassword = "";
       String operatorKey = null;
+      WebLimits web = WebLimits.defaults();
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
         switch (args[i]) {
@@ -90,13 +96,16 @@ public final class ReferenceServer implements AutoCloseable {
             i--; // a flag without a value
           }
           case "--help", "-h" -> throw new IllegalArgumentException("usage");
+          case "--http-max-connections-per-address", "--http-max-connections", "--http-header-timeout",
+              "--http-idle-timeout", "--http-max-header-bytes", "--signaling-max-connections-per-address",
+              "--uncapped-address", "--trusted-proxy" -> web = web.with(args[i], need(args[i], value));
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
         i++;
       }
       return new Options(
           host, port, input, superPeerMax, List.copyOf(ice), shaka, testHooks, tlsKeystore, tlsPassword,
-          operatorKey != null ? operatorKey : randomToken());
+          operatorKey != null ? operatorKey : randomToken(), web);
     }
 
     /** {@code url} or {@code url,username,credential} (TURN). */
@@ -128,7 +137,10 @@ public final class ReferenceServer implements AutoCloseable {
   private final java.util.Set<String> contributedSeen = new java.util.concurrent.ConcurrentSkipListSet<>();
   private final MediaServer media;
   private final SuperPeer superPeer;
+  /** Plain HTTP on 127.0.0.1, reached only through {@link #gate}. */
   private final HttpServer http;
+  private final HttpGate gate;
+  private final ServerStats stats;
   private final SSLContext tls;
   private final String stream = "main";
   /** The room's token issuer: the host application's backend, in this one-process demo. */
@@ -168,22 +180,19 @@ public final class ReferenceServer implements AutoCloseable {
                     "ws://" + (options.host().equals("0.0.0.0") ? "127.0.0.1" : options.host()) + ":"
                         + (options.port() + 1) + WebSocketSignalingServer.PATH)));
 
-    InetSocketAddress httpAddress = new InetSocketAddress(options.host(), options.port());
-    if (tls != null) {
-      HttpsServer https = HttpsServer.create(httpAddress, 64);
-      https.setHttpsConfigurator(new HttpsConfigurator(tls));
-      http = https;
-    } else {
-      http = HttpServer.create(httpAddress, 64);
-    }
+    http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
     http.setExecutor(Executors.newFixedThreadPool(8));
+    gate = HttpGate.open(
+        options.web().gate(), new InetSocketAddress(options.host(), options.port()), http.getAddress(), tls);
+    stats = new ServerStats(stream, media, superPeer, () -> coordinator, contributedSeen, () -> gate);
     MediaHttpHandler mediaHandler = media.httpHandler();
     http.createContext("/live/", mediaHandler);
     http.createContext("/p2p-collab/", new ClasspathResourceHandler());
     http.createContext("/vendor/shaka-player.compiled.js", StaticResources.file(options.shaka(), "text/javascript"));
     http.createContext("/config.json", exchange -> StaticResources.send(exchange, 200, "application/json", config()));
-    http.createContext("/stats.json", exchange -> StaticResources.send(exchange, 200, "application/json", stats()));
-    http.createContext("/operator/", new OperatorApi(options.operatorKey(), () -> coordinator, approvals, tokens, ROOM));
+    http.createContext("/stats.json", exchange -> StaticResources.send(exchange, 200, "application/json", stats.publicJson()));
+    http.createContext("/operator/",
+        new OperatorApi(options.operatorKey(), () -> coordinator, approvals, tokens, ROOM, stats::operatorJson));
     http.createContext("/", StaticResources.classpath("/web"));
     if (options.testHooks()) {
       http.createContext("/test/restart-signaling", exchange -> {
@@ -209,7 +218,10 @@ public final class ReferenceServer implements AutoCloseable {
   }
 
   private WebSocketSignalingServer newSignaling(Coordinator c) {
-    WebSocketSignalingServer.Builder b = WebSocketSignalingServer.builder(c, signalingAddress());
+    WebSocketSignalingServer.Builder b = WebSocketSignalingServer.builder(c, signalingAddress())
+        .maxConnectionsPerAddress(options.web().signalingMaxPerAddress())
+        .uncappedAddresses(options.web().uncapped())
+        .trustedProxies(options.web().trustedProxies());
     return (tls == null ? b : b.tls(tls)).build();
   }
 
@@ -251,6 +263,7 @@ public final class ReferenceServer implements AutoCloseable {
     media.onStreamEnded(id -> coordinator.removeStream(id));
     media.start();
     http.start();
+    gate.start();
     superPeer.start().join();
   }
 
@@ -259,39 +272,9 @@ public final class ReferenceServer implements AutoCloseable {
         .getBytes(StandardCharsets.UTF_8);
   }
 
-  /**
-   * What the benchmarks read: origin egress (HTTP media bytes, super-peer bytes) and bitrate, and
-   * for each contributed stream (live or ended) the media segments stored and HTTP bytes served.
-   */
-  private byte[] stats() {
-    var m = media.stats(stream);
-    var s = superPeer.stats();
-    StringBuilder contributed = new StringBuilder("{");
-    for (String id : contributedSeen) {
-      if (contributed.length() > 1) {
-        contributed.append(',');
-      }
-      contributed.append(String.format(Locale.ROOT, "\"%s\":{\"segmentsStored\":%d,\"httpMediaBytes\":%d,\"live\":%b}",
-          id, media.segmentsStored(id), media.stats(id).httpBytesServed(), media.contributedStreams().contains(id)));
-    }
-    contributed.append('}');
-    return String.format(
-            Locale.ROOT,
-            "{\"newestSegment\":%d,\"streamBitrateBps\":%d,\"httpMediaBytes\":%d,\"superPeerBytes\":%d,\"superPeerConnected\":%d,"
-                + "\"registeredPeers\":%d,\"sources\":%d,\"contributions\":%s}",
-            m.newest(),
-            m.bitrateBps(),
-            m.httpBytesServed(),
-            s.bytesServed(),
-            s.connectedPeers(),
-            coordinator.registeredPeers(),
-            coordinator.tracker().sources().getOrDefault(stream, List.of()).size(),
-            contributed)
-        .getBytes(StandardCharsets.UTF_8);
-  }
-
   @Override
   public void close() {
+    gate.close();
     http.stop(0);
     superPeer.close();
     signaling.close();
@@ -321,7 +304,8 @@ public final class ReferenceServer implements AutoCloseable {
       System.err.println("usage: ReferenceServer [--host 0.0.0.0] [--port 8080] [--input \"ffmpeg input args\"]"
           + " [--super-peer-max 4] [--ice stun:host:port | --ice turn:host:port,user,credential]"
           + " [--shaka path/to/shaka-player.compiled.js]"
-          + " [--tls-keystore server.p12 --tls-password secret] [--operator-key secret] [--test-hooks]");
+          + " [--tls-keystore server.p12 --tls-password secret] [--operator-key secret] [--test-hooks] "
+          + WebLimits.USAGE);
       System.exit(2);
       return;
     }

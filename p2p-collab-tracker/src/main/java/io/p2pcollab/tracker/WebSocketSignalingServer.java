@@ -1,10 +1,15 @@
 package io.p2pcollab.tracker;
 
 import io.p2pcollab.core.Coordinator;
+import io.p2pcollab.core.ErrorCode;
+import io.p2pcollab.core.SignalMessage;
 import io.p2pcollab.core.SignalingCodec;
-import io.p2pcollab.core.SignalingConnection;
+import io.p2pcollab.tracker.internal.ConnectionsPerAddress;
+import io.p2pcollab.tracker.internal.ConnectionsPerAddress.Admission;
 import io.p2pcollab.tracker.internal.HandshakeLimits;
+import io.p2pcollab.tracker.internal.WebSocketConnection;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -55,11 +60,21 @@ import org.slf4j.LoggerFactory;
  * <p>Before a connection is open, its handshake may take at most {@link Builder#maxHandshakeBytes}
  * (8 KiB) and {@link Builder#handshakeTimeout} (5 s); a socket past either is closed, counted as it
  * arrives rather than once it is complete, so neither a huge nor a trickled handshake holds memory
- * or a socket for long.
+ * or a socket for long. A handshake for any path but {@link #PATH} (query strings aside) is
+ * answered 404 and closed at once.
+ *
+ * <p>One network address (an IPv4 address, an IPv6 /64) may hold at most {@link
+ * Builder#maxConnectionsPerAddress} sockets (32), handshaking or open. The next ones, up to as many
+ * again, complete their handshake only to receive an {@code error} frame {@code
+ * TOO_MANY_CONNECTIONS} and a close (1008, reason {@code TOO_MANY_CONNECTIONS}); sockets beyond
+ * those are closed at accept. Behind a reverse proxy every socket comes from the proxy: name it in
+ * {@link Builder#trustedProxies} and its sockets are counted, and reported to the Coordinator,
+ * under the client address in their {@code X-Forwarded-For}.
  *
  * <p>Lifecycle: {@link #start()} binds and returns once the server listens; {@link #close()} stops
  * it and is idempotent. Threading: Java-WebSocket's selector and decoder threads call the
- * Coordinator's session methods, which only enqueue; one daemon thread sends the pings.
+ * Coordinator's session methods, which only enqueue; one daemon thread sends the pings and
+ * sweeps the handshake deadlines and per-address counts.
  */
 public final class WebSocketSignalingServer implements AutoCloseable {
 
@@ -82,6 +97,7 @@ public final class WebSocketSignalingServer implements AutoCloseable {
 
   private final Set<String> allowedOrigins;
   private final boolean tls;
+  private final HandshakeLimits limits;
 
   private WebSocketSignalingServer(Builder b) {
     this.coordinator = Objects.requireNonNull(b.coordinator, "coordinator");
@@ -91,7 +107,10 @@ public final class WebSocketSignalingServer implements AutoCloseable {
     this.server = new Server(Objects.requireNonNull(b.address, "address"), b.maxFrameBytes);
     WebSocketServerFactory channels =
         b.sslContext != null ? new DefaultSSLWebSocketServerFactory(b.sslContext) : new DefaultWebSocketServerFactory();
-    server.setWebSocketFactory(new HandshakeLimits(channels, b.maxHandshakeBytes, b.handshakeTimeout, pinger));
+    this.limits = new HandshakeLimits(
+        channels, b.maxHandshakeBytes, b.handshakeTimeout,
+        new ConnectionsPerAddress(b.maxConnectionsPerAddress, b.uncappedAddresses), b.trustedProxies, pinger);
+    server.setWebSocketFactory(limits);
   }
 
   /** A server on {@code address} with every default: 64 KiB frames, pings every second, origins checked, no TLS. */
@@ -114,6 +133,9 @@ public final class WebSocketSignalingServer implements AutoCloseable {
     private SSLContext sslContext;
     private int maxHandshakeBytes = 8 * 1024;
     private Duration handshakeTimeout = Duration.ofSeconds(5);
+    private int maxConnectionsPerAddress = 32;
+    private Set<InetAddress> uncappedAddresses = Set.of();
+    private Set<InetAddress> trustedProxies = Set.of();
 
     private Builder(Coordinator coordinator, InetSocketAddress address) {
       this.coordinator = coordinator;
@@ -156,6 +178,38 @@ public final class WebSocketSignalingServer implements AutoCloseable {
         throw new IllegalArgumentException("handshakeTimeout must be positive");
       }
       this.handshakeTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The most sockets one network address (an IPv4 address, an IPv6 /64) may hold, handshaking or
+     * open (default 32). Past it a socket is told {@code TOO_MANY_CONNECTIONS} and closed.
+     */
+    public Builder maxConnectionsPerAddress(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxConnectionsPerAddress must be >= 1: " + max);
+      }
+      this.maxConnectionsPerAddress = max;
+      return this;
+    }
+
+    /**
+     * Addresses whose sockets are never counted against {@link #maxConnectionsPerAddress}, e.g.
+     * this machine's own when the super-peer and local tests connect from it (default none).
+     */
+    public Builder uncappedAddresses(Set<InetAddress> addresses) {
+      this.uncappedAddresses = Set.copyOf(addresses);
+      return this;
+    }
+
+    /**
+     * Reverse proxies in front of this server (default none): a socket from one of them is counted,
+     * and its peer reported to the Coordinator, under the client address in the last entry of the
+     * handshake's {@code X-Forwarded-For} (an IP literal; without one, under the proxy's, uncounted).
+     * Only name proxies that set that header themselves: anyone else could claim any address.
+     */
+    public Builder trustedProxies(Set<InetAddress> proxies) {
+      this.trustedProxies = Set.copyOf(proxies);
       return this;
     }
 
@@ -260,25 +314,43 @@ public final class WebSocketSignalingServer implements AutoCloseable {
     public ServerHandshakeBuilder onWebsocketHandshakeReceivedAsServer(
         WebSocket conn, Draft draft, ClientHandshake request) throws InvalidDataException {
       ServerHandshakeBuilder response = super.onWebsocketHandshakeReceivedAsServer(conn, draft, request);
+      // Refused here, the library answers 404 and closes: never 101 for a path nobody serves.
+      String target = request.getResourceDescriptor();
+      if (!PATH.equals(target) && !target.startsWith(PATH + "?")) {
+        throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "signaling is at " + PATH);
+      }
       String origin = request.getFieldValue("Origin");
       if (!originAllowed(origin, request.getFieldValue("Host"))) {
         log.debug("refused a handshake from origin {}", origin);
         throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "origin not allowed: " + origin);
+      }
+      String forwarded = request.hasFieldValue("X-Forwarded-For") ? request.getFieldValue("X-Forwarded-For") : null;
+      if (limits.admitForwarded(conn, forwarded) == Admission.DROPPED) {
+        throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, ErrorCode.TOO_MANY_CONNECTIONS.wireName());
       }
       return response;
     }
 
     @Override
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
-      String path = URI.create(handshake.getResourceDescriptor()).getPath();
-      if (!PATH.equals(path)) {
-        conn.close(1008, "signaling is at " + PATH);
+      if (limits.refused(conn)) {
+        // Told why before the close, so that a page shows the code rather than a network error.
+        conn.send(SignalingCodec.json().encode(new SignalMessage.Error(
+            ErrorCode.TOO_MANY_CONNECTIONS, "too many connections from this network address", null)));
+        conn.close(CloseFrame.POLICY_VALIDATION, ErrorCode.TOO_MANY_CONNECTIONS.wireName());
         return;
       }
       try {
-        conn.setAttachment(coordinator.connect(new Connection(conn)));
+        conn.setAttachment(coordinator.connect(new WebSocketConnection(conn, limits.clientAddress(conn))));
       } catch (IllegalStateException e) {
         conn.close(1013, "coordinator not running");
+      }
+    }
+
+    @Override
+    public void onClosing(WebSocket conn, int code, String reason, boolean remote) {
+      if (!conn.isOpen()) {
+        limits.handshakeRefused(conn); // a refused handshake: the library would leave it open
       }
     }
 
@@ -322,35 +394,6 @@ public final class WebSocketSignalingServer implements AutoCloseable {
       } else {
         log.debug("signaling connection failed", ex);
       }
-    }
-  }
-
-  /** A Java-WebSocket connection as a Coordinator sees it. */
-  private static final class Connection implements SignalingConnection {
-    private final WebSocket conn;
-
-    Connection(WebSocket conn) {
-      this.conn = conn;
-    }
-
-    @Override
-    public boolean send(String frame) {
-      try {
-        conn.send(frame);
-        return true;
-      } catch (WebsocketNotConnectedException e) {
-        return false;
-      }
-    }
-
-    @Override
-    public void close(int code, String reason) {
-      conn.close(code, reason);
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-      return conn.getRemoteSocketAddress();
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.p2pcollab.tracker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.p2pcollab.core.Coordinator;
 import io.p2pcollab.core.SignalMessage;
@@ -10,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -140,18 +142,13 @@ class WebSocketSignalingServerIT {
   }
 
   @Test
-  void otherPaths_areRefused() throws Exception {
+  void otherPaths_areRefusedDuringTheHandshake() throws Exception {
     URI wrong = URI.create("ws://127.0.0.1:" + server.port() + "/elsewhere");
     Client probe = new Client();
-    CompletableFuture<Integer> code = new CompletableFuture<>();
-    http.newWebSocketBuilder().buildAsync(wrong, new WebSocket.Listener() {
-      @Override
-      public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-        code.complete(statusCode);
-        return null;
-      }
-    }).get(5, TimeUnit.SECONDS);
-    assertThat(code.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+    CompletableFuture<WebSocket> attempt = http.newWebSocketBuilder().buildAsync(wrong, new WebSocket.Listener() {});
+    assertThatThrownBy(() -> attempt.get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(WebSocketHandshakeException.class)
+        .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode()).isEqualTo(404));
     assertThat(probe.send("{\"v\":1,\"type\":\"hello\",\"role\":\"viewer\"}")).isInstanceOf(SignalMessage.Welcome.class);
   }
 
