@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * onBufferedAmountChange} (checked), so while paused the link polls the buffered amount every
  * {@link #DRAIN_POLL_MS} ms on the engine's timer thread.
  */
-public final class PeerLink implements WireSink {
+public final class PeerLink implements DataLink {
 
   /** The data channel label of the wire protocol. */
   public static final String LABEL = "p2p-collab";
@@ -167,6 +167,7 @@ public final class PeerLink implements WireSink {
   }
 
   /** True once the data channel is open and until the link closes. */
+  @Override
   public boolean isOpen() {
     return open && !closed;
   }
@@ -313,6 +314,7 @@ public final class PeerLink implements WireSink {
   }
 
   /** Closes the connection; {@link Listener#onClosed} fires once. Idempotent. */
+  @Override
   public void close(String reason) {
     if (closed) {
       return;
