@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param connectTimeout how long an answered peer may take to open its data channel before its
  *     slot is freed (default 10 s)
  * @param firstRequestTimeout how long a peer's data channel may stay open without one REQUEST (or,
- *     from a contributor, one PUSH) before it is closed and its slot freed (default 5 s): an offer
+ *     from a granted contributor, one PUSH) before it is closed and its slot freed (default 5 s): an offer
  *     that is never used must not hold a slot
  * @param contributionCaps how fast a contributor may push one contributed stream (default {@link
  *     ContributionCaps#DEFAULT}); over a cap the contribution is cut

@@ -11,8 +11,8 @@ import java.util.concurrent.ScheduledFuture;
 
 /**
  * One peer a super-peer serves: the link it offered, the wire-protocol server on it once open, and
- * the receiver of its pushes should it contribute. Well-formed REQUESTs and PUSHes tell the host the
- * link is in use (it keeps its slot past the first-request deadline).
+ * the receiver of its pushes should it contribute. Well-formed REQUESTs, and a granted contributor's
+ * PUSHes, tell the host the link is in use (it keeps its slot past the first-request deadline).
  *
  * <p>Threading: confined to the super-peer's executor, like its link.
  */
@@ -34,8 +34,11 @@ final class ServedPeer implements PeerLink.Listener {
     /** {@code peer}'s channel opened. */
     void opened(ServedPeer peer);
 
-    /** {@code peer}'s link carried a REQUEST or a PUSH. */
+    /** {@code peer}'s link carried a well-formed REQUEST. */
     void inUse(ServedPeer peer);
+
+    /** {@code peer} pushed a contributed segment's chunk (granted or not). */
+    void pushed(ServedPeer peer);
 
     /** Something counted in the super-peer's stats changed. */
     void changed();
@@ -88,7 +91,7 @@ final class ServedPeer implements PeerLink.Listener {
         server.onMessage(message); // answers the malformed message like any other
         return;
       }
-      host.inUse(this);
+      host.pushed(this);
       receiver.onPush((WireMessage.Push) m);
       return;
     }

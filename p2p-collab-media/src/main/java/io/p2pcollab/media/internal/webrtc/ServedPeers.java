@@ -213,6 +213,13 @@ final class ServedPeers {
     }
 
     @Override
+    public void pushed(ServedPeer p) {
+      if (uploads.contributes(p.id)) {
+        slots.requested(p.id); // a contributor's uploads are its use; a stranger's refused pushes are not
+      }
+    }
+
+    @Override
     public void changed() {
       owner.statsChanged();
     }
