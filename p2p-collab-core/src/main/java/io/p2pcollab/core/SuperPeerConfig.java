@@ -10,12 +10,18 @@ import java.util.Objects;
  *
  * @param streams the streams it serves from its segment source and reports in {@code state};
  *     at least one
- * @param maxPeers how many peers it serves at once (default 4); offers beyond are refused
+ * @param maxPeers how many peers it serves at once (default 4); offers beyond are refused. These
+ *     are its <em>inbound</em> neighbour slots: the super-peer never offers, so it has no outbound ones
  * @param maxRequestsPerPeer how many REQUESTs of one peer it serves at once (default 4); more get
  *     BUSY
  * @param stateInterval how often it sends {@code state} (default 1 s)
  * @param connectTimeout how long an answered peer may take to open its data channel before its
  *     slot is freed (default 10 s)
+ * @param firstRequestTimeout how long a peer's data channel may stay open without one REQUEST (or,
+ *     from a granted contributor, one PUSH) before it is closed and its slot freed (default 5 s): an offer
+ *     that is never used must not hold a slot
+ * @param contributionCaps how fast a contributor may push one contributed stream (default {@link
+ *     ContributionCaps#DEFAULT}); over a cap the contribution is cut
  * @param allowLoopback make WebRTC work on a host whose only network is loopback, such as tests
  *     and one-machine demos (default false)
  * @param token the {@code hello} token that authorizes the super-peer role, or null
@@ -26,6 +32,8 @@ public record SuperPeerConfig(
     int maxRequestsPerPeer,
     Duration stateInterval,
     Duration connectTimeout,
+    Duration firstRequestTimeout,
+    ContributionCaps contributionCaps,
     boolean allowLoopback,
     String token) {
 
@@ -43,6 +51,8 @@ public record SuperPeerConfig(
     }
     requirePositive(stateInterval, "stateInterval");
     requirePositive(connectTimeout, "connectTimeout");
+    requirePositive(firstRequestTimeout, "firstRequestTimeout");
+    Objects.requireNonNull(contributionCaps, "contributionCaps");
   }
 
   /** A builder with every default, serving {@code streams}. */
@@ -57,6 +67,57 @@ public record SuperPeerConfig(
     }
   }
 
+  /**
+   * The most one contributed stream may push, averaged over a sliding {@code window}: pushed bytes
+   * (every PUSH chunk received, whole or not, stored or refused) and segments (every segment pushed
+   * to its end). A contributor over either cap has its contribution cut: the push is refused, the
+   * stream ends and the Coordinator is told ({@code contribution} {@code revoked}, reason {@code
+   * too-fast}, {@link ErrorCode#CONTRIBUTION_TOO_FAST}).
+   *
+   * @param bitsPerSecond pushed bits per second, averaged over the window (default 4 000 000:
+   *     4 Mbit/s, twice what a browser's 720p camera recording needs); &ge; 8
+   * @param segmentsPerSecond pushed segments per second, averaged over the window (default 4: a
+   *     recorder makes one per second); &ge; 1
+   * @param window the span averaged over (default 4 s), so that a burst after a stall is allowed;
+   *     whole milliseconds, at least 1 ms
+   */
+  public record ContributionCaps(long bitsPerSecond, int segmentsPerSecond, Duration window) {
+
+    /** 4 Mbit/s and 4 segments/s, averaged over 4 s. */
+    public static final ContributionCaps DEFAULT = new ContributionCaps(4_000_000, 4, Duration.ofSeconds(4));
+
+    public ContributionCaps {
+      if (bitsPerSecond < 8) {
+        throw new IllegalArgumentException("bitsPerSecond must be >= 8: " + bitsPerSecond);
+      }
+      if (segmentsPerSecond < 1) {
+        throw new IllegalArgumentException("segmentsPerSecond must be >= 1: " + segmentsPerSecond);
+      }
+      requirePositive(window, "window");
+      if (window.toNanos() % 1_000_000 != 0 || window.toMillis() < 1) {
+        throw new IllegalArgumentException("window must be whole milliseconds: " + window);
+      }
+    }
+
+    /** The bytes allowed within one window (at least one). */
+    public long bytesPerWindow() {
+      return perWindow(bitsPerSecond / 8);
+    }
+
+    /** The segments allowed within one window (at least one). */
+    public long segmentsPerWindow() {
+      return perWindow(segmentsPerSecond);
+    }
+
+    private long perWindow(long perSecond) {
+      long ms = window.toMillis();
+      if (perSecond > Long.MAX_VALUE / ms) {
+        return Long.MAX_VALUE; // a cap so high it never binds
+      }
+      return Math.max(1, perSecond * ms / 1000);
+    }
+  }
+
   /** Builds a {@link SuperPeerConfig}; every setter documents its default on the record. */
   public static final class Builder {
     private List<String> streams;
@@ -64,6 +125,8 @@ public record SuperPeerConfig(
     private int maxRequestsPerPeer = 4;
     private Duration stateInterval = Duration.ofSeconds(1);
     private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration firstRequestTimeout = Duration.ofSeconds(5);
+    private ContributionCaps contributionCaps = ContributionCaps.DEFAULT;
     private boolean allowLoopback;
     private String token;
 
@@ -96,6 +159,16 @@ public record SuperPeerConfig(
       return this;
     }
 
+    public Builder firstRequestTimeout(Duration firstRequestTimeout) {
+      this.firstRequestTimeout = firstRequestTimeout;
+      return this;
+    }
+
+    public Builder contributionCaps(ContributionCaps contributionCaps) {
+      this.contributionCaps = contributionCaps;
+      return this;
+    }
+
     public Builder allowLoopback(boolean allowLoopback) {
       this.allowLoopback = allowLoopback;
       return this;
@@ -111,7 +184,15 @@ public record SuperPeerConfig(
      */
     public SuperPeerConfig build() {
       return new SuperPeerConfig(
-          streams, maxPeers, maxRequestsPerPeer, stateInterval, connectTimeout, allowLoopback, token);
+          streams,
+          maxPeers,
+          maxRequestsPerPeer,
+          stateInterval,
+          connectTimeout,
+          firstRequestTimeout,
+          contributionCaps,
+          allowLoopback,
+          token);
     }
   }
 }

@@ -19,6 +19,8 @@ class SuperPeerConfigTest {
     assertThat(c.maxRequestsPerPeer()).isEqualTo(4);
     assertThat(c.stateInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.firstRequestTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.contributionCaps()).isEqualTo(new SuperPeerConfig.ContributionCaps(4_000_000, 4, Duration.ofSeconds(4)));
     assertThat(c.allowLoopback()).isFalse();
     assertThat(c.token()).isNull();
   }
@@ -38,6 +40,36 @@ class SuperPeerConfigTest {
     assertThatThrownBy(() -> SuperPeerConfig.builder("main").connectTimeout(Duration.ofSeconds(-1)).build())
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SuperPeerConfig.builder("main").stateInterval(null).build())
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> SuperPeerConfig.builder("main").firstRequestTimeout(Duration.ZERO).build())
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SuperPeerConfig.builder("main").contributionCaps(null).build())
+        .isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void contributionCaps_areCountedPerWindow() {
+    SuperPeerConfig.ContributionCaps caps = SuperPeerConfig.ContributionCaps.DEFAULT;
+
+    assertThat(caps.bytesPerWindow()).as("4 Mbit/s for 4 s").isEqualTo(2_000_000);
+    assertThat(caps.segmentsPerWindow()).isEqualTo(16);
+    assertThat(new SuperPeerConfig.ContributionCaps(8, 1, Duration.ofMillis(10)).segmentsPerWindow())
+        .as("at least one").isEqualTo(1);
+    assertThat(new SuperPeerConfig.ContributionCaps(Long.MAX_VALUE, 1, Duration.ofDays(365)).bytesPerWindow())
+        .as("no overflow").isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void outOfRangeContributionCaps_areRefused() {
+    assertThatThrownBy(() -> new SuperPeerConfig.ContributionCaps(7, 4, Duration.ofSeconds(4)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SuperPeerConfig.ContributionCaps(4_000_000, 0, Duration.ofSeconds(4)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SuperPeerConfig.ContributionCaps(4_000_000, 4, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SuperPeerConfig.ContributionCaps(4_000_000, 4, Duration.ofNanos(1_500_000)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SuperPeerConfig.ContributionCaps(4_000_000, 4, null))
         .isInstanceOf(NullPointerException.class);
   }
 

@@ -73,6 +73,8 @@ public final class Fmp4 {
       return fragment(segment, init);
     } catch (IndexOutOfBoundsException e) {
       throw bad("a field beyond the end of its box");
+    } catch (ArithmeticException e) {
+      throw bad("a duration beyond 64 bits");
     }
   }
 
@@ -113,6 +115,7 @@ public final class Fmp4 {
       throw bad("a track with timescale 0");
     }
     Box hdlr = only(children(s, mdia), "hdlr");
+    requireLength(hdlr, 12);
     String handler = ascii(s, hdlr.bodyStart() + 8, 4);
     Box minf = only(children(s, mdia), "minf");
     Box stbl = only(children(s, minf), "stbl");
@@ -215,44 +218,11 @@ public final class Fmp4 {
         if (!trun.type().equals("trun")) {
           continue;
         }
-        ByteBuffer r = body(segment, trun);
-        requireLength(trun, 8);
-        int flags = r.getInt(0) & 0xFFFFFF;
-        long count = Integer.toUnsignedLong(r.getInt(4));
-        int p = 8;
-        if ((flags & 0x001) != 0) p += 4; // data-offset
-        Integer firstFlags = null;
-        if ((flags & 0x004) != 0) {
-          requireLength(trun, p + 4);
-          firstFlags = r.getInt(p);
-          p += 4;
-        }
-        int per = 0;
-        for (int bit : new int[] {0x100, 0x200, 0x400, 0x800}) {
-          if ((flags & bit) != 0) per += 4;
-        }
-        if (count > (trun.end() - trun.bodyStart() - p) / Math.max(per, 1) && per > 0) {
-          throw bad("trun sample count beyond its box");
-        }
-        for (long i = 0; i < count; i++) {
-          int q = p + (int) i * per;
-          long sampleDuration = defaultDuration;
-          if ((flags & 0x100) != 0) {
-            sampleDuration = Integer.toUnsignedLong(r.getInt(q));
-            q += 4;
-          }
-          if ((flags & 0x200) != 0) q += 4;
-          int sampleFlags = hasDefaultFlags ? defaultFlags : 0;
-          if ((flags & 0x400) != 0) {
-            sampleFlags = r.getInt(q);
-          } else if (i == 0 && firstFlags != null) {
-            sampleFlags = firstFlags;
-          }
-          if (firstIsSync == null) {
-            // sample_is_non_sync_sample is bit 16 of the sample flags
-            firstIsSync = (sampleFlags & 0x10000) == 0;
-          }
-          duration += sampleDuration;
+        Run run = run(segment, trun, mdat, defaultDuration, hasDefaultFlags ? defaultFlags : 0);
+        duration = Math.addExact(duration, run.duration());
+        if (firstIsSync == null && run.firstFlags() != null) {
+          // sample_is_non_sync_sample is bit 16 of the sample flags
+          firstIsSync = (run.firstFlags() & 0x10000) == 0;
         }
       }
       if (duration <= 0) {
@@ -261,6 +231,65 @@ public final class Fmp4 {
       return new Fragment(decodeTime, duration, firstIsSync != null && firstIsSync, producerMs, prftMedia);
     }
     throw bad("no fragment of track " + timing.id());
+  }
+
+  /** What one {@code trun} adds up to: its samples' duration and its first sample's flags (null if empty). */
+  private record Run(long duration, Integer firstFlags) {}
+
+  /**
+   * Reads one {@code trun}. Its {@code sample_count} is a 32-bit header field, so it is believed
+   * only as far as the bytes present bear it out: a run with per-sample fields must hold them all
+   * in its box, and every sample owns at least one byte of {@code mdat}, so no run may count more
+   * samples than {@code mdat} holds bytes. A run without per-sample fields is summed in one step,
+   * never sample by sample: the work done is bounded by the segment's size, whatever a header says.
+   */
+  private static Run run(byte[] segment, Box trun, Box mdat, long defaultDuration, int defaultFlags) {
+    ByteBuffer r = body(segment, trun);
+    requireLength(trun, 8);
+    int flags = r.getInt(0) & 0xFFFFFF;
+    long count = Integer.toUnsignedLong(r.getInt(4));
+    int p = 8;
+    if ((flags & 0x001) != 0) p += 4; // data-offset
+    Integer firstFlags = null;
+    if ((flags & 0x004) != 0) {
+      requireLength(trun, p + 4);
+      firstFlags = r.getInt(p);
+      p += 4;
+    }
+    int per = 0;
+    for (int bit : new int[] {0x100, 0x200, 0x400, 0x800}) {
+      if ((flags & bit) != 0) per += 4;
+    }
+    if (count > mdat.end() - mdat.bodyStart()) {
+      throw bad("trun counts " + count + " samples, more than its mdat holds bytes");
+    }
+    if (per > 0 && count > Math.max(0, trun.end() - trun.bodyStart() - p) / per) {
+      throw bad("trun sample count beyond its box");
+    }
+    if (count == 0) {
+      return new Run(0, null);
+    }
+    if ((flags & 0x100) == 0 && (flags & 0x400) == 0) {
+      // No per-sample duration or flags: every sample lasts the default duration, and the first
+      // one's flags are the run's or the fragment's default.
+      return new Run(Math.multiplyExact(count, defaultDuration), firstFlags != null ? firstFlags : defaultFlags);
+    }
+    long duration = 0;
+    Integer first = null;
+    for (int i = 0; i < (int) count; i++) {
+      int q = p + i * per;
+      long sampleDuration = defaultDuration;
+      if ((flags & 0x100) != 0) {
+        sampleDuration = Integer.toUnsignedLong(r.getInt(q));
+        q += 4;
+      }
+      if ((flags & 0x200) != 0) q += 4;
+      if (i == 0) {
+        first = (flags & 0x400) != 0 ? r.getInt(q) : firstFlags != null ? firstFlags : defaultFlags;
+      }
+      duration += sampleDuration; // under 2^29 samples (4 bytes each) of under 2^32 ticks: no overflow
+    }
+    return new Run(duration, first);
   }
 
   /** NTP (seconds since 1900 in the high 32 bits, fraction in the low) to Unix milliseconds. */

@@ -1,9 +1,7 @@
 package io.p2pcollab.media.internal.webrtc;
 
-import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
 import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.PeerConnectionObserver;
-import dev.onvoid.webrtc.PortAllocatorConfig;
 import dev.onvoid.webrtc.RTCAnswerOptions;
 import dev.onvoid.webrtc.RTCConfiguration;
 import dev.onvoid.webrtc.RTCDataChannel;
@@ -12,19 +10,12 @@ import dev.onvoid.webrtc.RTCDataChannelInit;
 import dev.onvoid.webrtc.RTCDataChannelObserver;
 import dev.onvoid.webrtc.RTCDataChannelState;
 import dev.onvoid.webrtc.RTCIceCandidate;
-import dev.onvoid.webrtc.RTCIceServer;
 import dev.onvoid.webrtc.RTCOfferOptions;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
-import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import io.p2pcollab.core.IceCandidate;
-import io.p2pcollab.core.IceServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,9 +24,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * onBufferedAmountChange} (checked), so while paused the link polls the buffered amount every
  * {@link #DRAIN_POLL_MS} ms on the engine's timer thread.
  */
-public final class PeerLink implements WireSink {
+public final class PeerLink implements DataLink {
 
   /** The data channel label of the wire protocol. */
   public static final String LABEL = "p2p-collab";
@@ -74,7 +62,6 @@ public final class PeerLink implements WireSink {
   static final long DRAIN_POLL_MS = 2;
 
   private static final Logger log = LoggerFactory.getLogger(PeerLink.class);
-  private static final Pattern MID = Pattern.compile("^a=mid:(\\S+)", Pattern.MULTILINE);
 
   /** Which side of the offer/answer exchange this link plays. */
   public enum Role {
@@ -111,6 +98,22 @@ public final class PeerLink implements WireSink {
   private final RTCPeerConnection pc;
   private final int loopbackPort;
   private boolean paused;
+  /** Where libwebrtc's offer/answer callbacks continue: this link's executor, while it is open. */
+  private final SdpSteps.Link steps = new SdpSteps.Link() {
+    @Override
+    public void later(Runnable task) {
+      enqueue(() -> {
+        if (!closed) {
+          task.run();
+        }
+      });
+    }
+
+    @Override
+    public void failLater(String what) {
+      enqueue(() -> fail(what));
+    }
+  };
   private final List<IceCandidate> pendingCandidates = new ArrayList<>();
 
   private RTCDataChannel channel;
@@ -133,27 +136,10 @@ public final class PeerLink implements WireSink {
     this.executor = Objects.requireNonNull(executor, "executor");
     this.drainTimer = drainTimer;
     this.listener = Objects.requireNonNull(listener, "listener");
-    RTCConfiguration config = new RTCConfiguration();
-    for (IceServer s : ice.servers()) {
-      RTCIceServer server = new RTCIceServer();
-      server.urls = new ArrayList<>(s.urls());
-      server.username = s.username();
-      server.password = s.credential();
-      config.iceServers.add(server);
-    }
-    if (ice.allowLoopback()) {
-      // libwebrtc ignores loopback adapters and drops the wildcard-address candidate, so pin the
-      // wildcard port to one we know and announce it ourselves (see emitLoopbackCandidate).
-      loopbackPort = freeUdpPort();
-      config.portAllocatorConfig =
-          new PortAllocatorConfig(
-              loopbackPort,
-              loopbackPort,
-              PortAllocatorConfig.PORTALLOCATOR_ENABLE_ANY_ADDRESS_PORTS
-                  | PortAllocatorConfig.PORTALLOCATOR_DISABLE_TCP);
-    } else {
-      loopbackPort = 0;
-    }
+    // libwebrtc ignores loopback adapters and drops the wildcard-address candidate, so pin the
+    // wildcard port to one we know and announce it ourselves (see emitLoopbackCandidate).
+    loopbackPort = ice.allowLoopback() ? LinkSetup.freeUdpPort() : 0;
+    RTCConfiguration config = LinkSetup.configuration(ice, loopbackPort);
     this.pc = factory.createPeerConnection(config, new ConnectionObserver());
   }
 
@@ -167,6 +153,7 @@ public final class PeerLink implements WireSink {
   }
 
   /** True once the data channel is open and until the link closes. */
+  @Override
   public boolean isOpen() {
     return open && !closed;
   }
@@ -192,9 +179,7 @@ public final class PeerLink implements WireSink {
     RTCDataChannelInit init = new RTCDataChannelInit();
     init.ordered = true;
     adopt(pc.createDataChannel(LABEL, init));
-    pc.createOffer(
-        new RTCOfferOptions(),
-        new CreateObserver(this::setLocal, "createOffer"));
+    pc.createOffer(new RTCOfferOptions(), SdpSteps.created(steps, "createOffer", this::setLocal));
   }
 
   /**
@@ -214,12 +199,10 @@ public final class PeerLink implements WireSink {
     }
     pc.setRemoteDescription(
         new RTCSessionDescription(RTCSdpType.OFFER, sdp),
-        new SetObserver(
-            () -> {
-              remoteApplied();
-              pc.createAnswer(new RTCAnswerOptions(), new CreateObserver(this::setLocal, "createAnswer"));
-            },
-            "setRemoteDescription(offer)"));
+        SdpSteps.set(steps, "setRemoteDescription(offer)", () -> {
+          remoteApplied();
+          pc.createAnswer(new RTCAnswerOptions(), SdpSteps.created(steps, "createAnswer", this::setLocal));
+        }));
   }
 
   /**
@@ -239,7 +222,7 @@ public final class PeerLink implements WireSink {
     }
     pc.setRemoteDescription(
         new RTCSessionDescription(RTCSdpType.ANSWER, sdp),
-        new SetObserver(this::remoteApplied, "setRemoteDescription(answer)"));
+        SdpSteps.set(steps, "setRemoteDescription(answer)", this::remoteApplied));
   }
 
   /** Adds a remote candidate; candidates that arrive before the remote description wait. */
@@ -313,6 +296,7 @@ public final class PeerLink implements WireSink {
   }
 
   /** Closes the connection; {@link Listener#onClosed} fires once. Idempotent. */
+  @Override
   public void close(String reason) {
     if (closed) {
       return;
@@ -332,15 +316,11 @@ public final class PeerLink implements WireSink {
   }
 
   private void setLocal(RTCSessionDescription description) {
-    pc.setLocalDescription(
-        description,
-        new SetObserver(
-            () -> {
-              String type = description.sdpType == RTCSdpType.OFFER ? "offer" : "answer";
-              listener.onLocalDescription(type, description.sdp);
-              emitLoopbackCandidate(description.sdp);
-            },
-            "setLocalDescription"));
+    pc.setLocalDescription(description, SdpSteps.set(steps, "setLocalDescription", () -> {
+      String type = description.sdpType == RTCSdpType.OFFER ? "offer" : "answer";
+      listener.onLocalDescription(type, description.sdp);
+      emitLoopbackCandidate(description.sdp);
+    }));
   }
 
   private void remoteApplied() {
@@ -354,12 +334,7 @@ public final class PeerLink implements WireSink {
     if (loopbackPort == 0 || closed) {
       return;
     }
-    Matcher mid = MID.matcher(sdp);
-    listener.onLocalCandidate(
-        new IceCandidate(
-            "candidate:1 1 udp 2122260223 127.0.0.1 " + loopbackPort + " typ host generation 0",
-            mid.find() ? mid.group(1) : "0",
-            0));
+    listener.onLocalCandidate(LinkSetup.loopbackCandidate(sdp, loopbackPort));
   }
 
   private void adopt(RTCDataChannel dc) {
@@ -416,14 +391,6 @@ public final class PeerLink implements WireSink {
       executor.execute(task);
     } catch (RejectedExecutionException e) {
       log.debug("dropped a webrtc callback for {}: executor shut down", remoteId);
-    }
-  }
-
-  private static int freeUdpPort() {
-    try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free UDP port on loopback", e);
     }
   }
 
@@ -512,56 +479,6 @@ public final class PeerLink implements WireSink {
     @Override
     public void onBufferedAmountChange(long previousAmount) {
       // not called by webrtc-java 0.14.0; see pollDrain
-    }
-  }
-
-  private final class CreateObserver implements CreateSessionDescriptionObserver {
-    private final Consumer<RTCSessionDescription> next;
-    private final String what;
-
-    CreateObserver(Consumer<RTCSessionDescription> next, String what) {
-      this.next = next;
-      this.what = what;
-    }
-
-    @Override
-    public void onSuccess(RTCSessionDescription description) {
-      enqueue(
-          () -> {
-            if (!closed) {
-              next.accept(description);
-            }
-          });
-    }
-
-    @Override
-    public void onFailure(String error) {
-      enqueue(() -> fail(what + " failed: " + error));
-    }
-  }
-
-  private final class SetObserver implements SetSessionDescriptionObserver {
-    private final Runnable next;
-    private final String what;
-
-    SetObserver(Runnable next, String what) {
-      this.next = next;
-      this.what = what;
-    }
-
-    @Override
-    public void onSuccess() {
-      enqueue(
-          () -> {
-            if (!closed) {
-              next.run();
-            }
-          });
-    }
-
-    @Override
-    public void onFailure(String error) {
-      enqueue(() -> fail(what + " failed: " + error));
     }
   }
 }

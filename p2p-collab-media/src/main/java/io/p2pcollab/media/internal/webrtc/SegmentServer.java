@@ -65,28 +65,43 @@ final class SegmentServer {
     sink.send(codec.encode(have(stream, source.window(stream))));
   }
 
+  /**
+   * Sends an empty HAVE for {@code stream}: this peer serves none of it any more (a contribution
+   * ended), so that no neighbour asks for what it announced before and takes NOT_FOUND for a lie.
+   */
+  void withdraw(String stream) {
+    sink.send(codec.encode(WireMessage.Have.of(stream, List.of())));
+  }
+
   /** Transfers in progress. */
   int activeTransfers() {
     return transfers.size();
   }
 
-  void onMessage(byte[] bytes) {
+  /**
+   * Handles one message of the peer served.
+   *
+   * @return true if it was a well-formed REQUEST (served or refused): the link is in use
+   */
+  boolean onMessage(byte[] bytes) {
     WireMessage message;
     try {
       message = codec.decode(ByteBuffer.wrap(bytes));
     } catch (P2pCollabException e) {
       counters.requestsRefused++;
       sink.send(codec.encode(WireMessage.Error.of(e)));
-      return;
+      return false;
     }
     if (message instanceof WireMessage.Request r) {
       onRequest(r);
+      return true;
     } else if (message instanceof WireMessage.Cancel c) {
       transfers.remove(c.requestId());
     } else if (message instanceof WireMessage.Error e) {
       log.debug("peer reported error {} for request {}: {}", e.code(), e.requestId(), e.message());
     }
     // HAVE and DATA mean nothing to a peer that only serves
+    return false;
   }
 
   /** Sends chunks while the sink takes them. Call again when the link is writable. */

@@ -1,20 +1,24 @@
 package io.p2pcollab.media.internal.webrtc;
 
-import io.p2pcollab.core.ContributionIngest;
 import io.p2pcollab.core.ErrorCode;
 import io.p2pcollab.core.P2pCollabException;
+import io.p2pcollab.core.PeerId;
 import io.p2pcollab.core.SegmentRef;
 import io.p2pcollab.core.WireCodec;
 import io.p2pcollab.core.WireMessage;
 import io.p2pcollab.core.WireMessage.Ack;
 import io.p2pcollab.core.WireMessage.Push;
 import io.p2pcollab.media.internal.ContributedStreams;
-import java.util.function.Supplier;
+import java.util.Objects;
 
 /**
  * The super-peer's end of one contributor's uploads (docs/protocol.md §2, PUSH/ACK): reassembles
  * each pushed segment, checks the grant again before storing it, hands it to the Media Server and
  * acknowledges it only once it is stored — or refuses it with a code, storing nothing.
+ *
+ * <p>Every chunk is counted against the stream's caps before anything else ({@link
+ * ContributionMeter}): the chunk that goes over is refused with {@code FORBIDDEN} ("too-fast: …"),
+ * the contribution is cut ({@link Uploads#cut}), and every later push meets no grant.
  *
  * <p>Threading: confined to the super-peer's executor.
  */
@@ -22,8 +26,9 @@ final class UploadReceiver {
 
   private final WireSink sink;
   private final WireCodec codec = WireCodec.binary();
-  /** The contributor's current grant: its contribution, or null once it is revoked or ended. */
-  private final Supplier<ContributionIngest.Contribution> grant;
+  private final PeerId contributor;
+  /** Where the contributor's grant is looked up, on every segment: it may be revoked, ended or cut. */
+  private final Uploads uploads;
   private long number = -1;
   private byte[] buffer;
   private int received;
@@ -31,12 +36,16 @@ final class UploadReceiver {
   long stored;
   long refused;
 
-  UploadReceiver(WireSink sink, Supplier<ContributionIngest.Contribution> grant) {
-    this.sink = sink;
-    this.grant = grant;
+  UploadReceiver(WireSink sink, PeerId contributor, Uploads uploads) {
+    this.sink = Objects.requireNonNull(sink, "sink");
+    this.contributor = Objects.requireNonNull(contributor, "contributor");
+    this.uploads = Objects.requireNonNull(uploads, "uploads");
   }
 
   void onPush(Push p) {
+    if (!withinCaps(p)) {
+      return;
+    }
     if (p.offset() == 0) {
       if (buffer != null && received < buffer.length) {
         refuse(number, WireMessage.Error.BAD_REQUEST, "segment " + number + " was left incomplete");
@@ -45,7 +54,7 @@ final class UploadReceiver {
       buffer = null;
       received = 0;
       refusing = false;
-      if (grant.get() == null) {
+      if (uploads.of(contributor) == null) {
         refuse(number, WireMessage.Error.FORBIDDEN, "no contribution grant");
         return;
       }
@@ -70,16 +79,16 @@ final class UploadReceiver {
     byte[] segment = buffer;
     buffer = null;
     // Checked again for every segment: a grant revoked mid-upload stores nothing more.
-    ContributionIngest.Contribution c = grant.get();
-    if (c == null) {
+    Uploads.Upload upload = uploads.of(contributor);
+    if (upload == null) {
       refuse(number, WireMessage.Error.FORBIDDEN, "no contribution grant");
       return;
     }
     try {
       if (number == SegmentRef.INIT) {
-        c.init(segment);
+        upload.contribution().init(segment);
       } else {
-        c.segment(number, segment);
+        upload.contribution().segment(number, segment);
       }
     } catch (P2pCollabException e) {
       int code = e.code() == ErrorCode.FRAME_TOO_LARGE ? WireMessage.Error.TOO_LARGE : WireMessage.Error.BAD_REQUEST;
@@ -89,6 +98,29 @@ final class UploadReceiver {
     }
     stored++;
     sink.send(codec.encode(Ack.stored(number)));
+  }
+
+  /**
+   * Counts {@code p} against its stream's caps: a segment begun at offset 0, and its payload.
+   *
+   * @return false if that took the stream over a cap: the push is refused and the contribution cut
+   */
+  private boolean withinCaps(Push p) {
+    Uploads.Upload upload = uploads.of(contributor);
+    if (upload == null) {
+      return true; // no grant: refused as such below, and nothing is counted
+    }
+    String over = p.offset() == 0 ? upload.meter().segment() : null;
+    if (over == null) {
+      over = upload.meter().bytes(p.payloadLength());
+    }
+    if (over == null) {
+      return true;
+    }
+    buffer = null; // nothing of it will be stored
+    refuse(p.number(), WireMessage.Error.FORBIDDEN, Uploads.TOO_FAST + ": " + over);
+    uploads.cut(upload, over);
+    return false;
   }
 
   private void refuse(long n, int code, String message) {

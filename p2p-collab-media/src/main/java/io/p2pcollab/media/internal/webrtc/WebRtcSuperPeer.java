@@ -1,8 +1,6 @@
 package io.p2pcollab.media.internal.webrtc;
 
 import io.p2pcollab.core.ContributionIngest;
-import io.p2pcollab.core.IceCandidate;
-import io.p2pcollab.core.P2pCollabException;
 import io.p2pcollab.core.PeerId;
 import io.p2pcollab.core.PeerState;
 import io.p2pcollab.core.SegmentRef;
@@ -12,15 +10,11 @@ import io.p2pcollab.core.SignalingTransport;
 import io.p2pcollab.core.StreamHolding;
 import io.p2pcollab.core.SuperPeer;
 import io.p2pcollab.core.SuperPeerConfig;
-import io.p2pcollab.core.WireCodec;
-import io.p2pcollab.core.WireMessage;
-import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -43,7 +37,14 @@ import org.slf4j.LoggerFactory;
  * peer}), the super-peer opens it in the {@link ContributionIngest}, takes that peer's offer even
  * when it serves {@link SuperPeerConfig#maxPeers()} already, stores each segment it pushes (the
  * grant checked again every time) and serves the stream as its first source; revoked or ended, the
- * stream is ended in the ingest and no longer served.
+ * stream is ended in the ingest and no longer served. A contributor that pushes over {@link
+ * SuperPeerConfig#contributionCaps()} is cut ({@link Uploads}): its push refused, its stream ended,
+ * and the Coordinator told ({@code contribution revoked}, reason {@code too-fast}).
+ *
+ * <p>Neighbour slots ({@link ServedPeers}): the super-peer only answers offers the Coordinator
+ * relays, up to {@link SuperPeerConfig#maxPeers()} inbound links (it never offers, so it has no
+ * outbound ones); a link that carries no REQUEST (nor a contributor's PUSH) within {@link
+ * SuperPeerConfig#firstRequestTimeout()} of opening is closed, freeing its slot.
  *
  * <p>Threading: one single-thread scheduled executor ({@code p2p-collab-super-peer}) owns all
  * mutable state: the signaling client, the peer table, the counters. webrtc-java, signaling and
@@ -54,30 +55,26 @@ public final class WebRtcSuperPeer implements SuperPeer {
 
   private static final Logger log = LoggerFactory.getLogger(WebRtcSuperPeer.class);
   private static final Duration RECONNECT_DELAY = Duration.ofSeconds(1);
-  private static final byte PUSH = 0x06;
+  /** How often idle links are looked for: a link is closed within this much after its deadline. */
+  private static final Duration IDLE_SWEEP = Duration.ofMillis(250);
 
   private final SuperPeerConfig config;
   private final SegmentSource source;
-  private final ContributionIngest ingest;
   private final SignalingTransport transport;
   private final ScheduledExecutorService executor;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final CompletableFuture<PeerId> started = new CompletableFuture<>();
-  private final Map<PeerId, ServedPeer> peers = new HashMap<>();
-  private final ServingCounters counters = new ServingCounters();
-  private final WireCodec codec = WireCodec.binary();
   /** The configured streams and the contributed ones being ingested: what peers are served. */
   private final Set<String> served = new LinkedHashSet<>();
-  /** Contributor → its contribution being ingested. */
-  private final Map<PeerId, ContributionIngest.Contribution> uploads = new HashMap<>();
+  private final Uploads uploads;
+  private final ServedPeers peers;
 
   private volatile Stats stats = new Stats(0, 0, 0, 0, 0);
   private RtcEngine engine;
   private SignalingClient signaling;
   private AutoCloseable segmentListener;
-  private ScheduledFuture<?> stateTimer;
+  private final List<ScheduledFuture<?>> timers = new ArrayList<>();
   private IceSettings ice;
-  private long offersRefused;
 
   /**
    * @param ingest where contributed segments go, or null to accept no contributions
@@ -86,9 +83,8 @@ public final class WebRtcSuperPeer implements SuperPeer {
       SuperPeerConfig config, SegmentSource source, ContributionIngest ingest, SignalingTransport transport) {
     this.config = Objects.requireNonNull(config, "config");
     this.source = Objects.requireNonNull(source, "source");
-    this.ingest = ingest;
-    this.served.addAll(config.streams());
     this.transport = Objects.requireNonNull(transport, "transport");
+    this.served.addAll(config.streams());
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -97,6 +93,36 @@ public final class WebRtcSuperPeer implements SuperPeer {
               return t;
             });
     this.ice = new IceSettings(List.of(), config.allowLoopback());
+    Clock clock = Clock.systemUTC();
+    this.uploads = new Uploads(ingest, config.contributionCaps(), clock, this::signal, new Uploads.Listener() {
+      @Override
+      public void started(String stream) {
+        served.add(stream);
+      }
+
+      @Override
+      public void ended(String stream) {
+        served.remove(stream);
+        peers.withdraw(stream);
+        sendState();
+      }
+    });
+    this.peers = new ServedPeers(config, source, served, uploads, executor, clock, new ServedPeers.Owner() {
+      @Override
+      public void signal(SignalMessage message) {
+        WebRtcSuperPeer.this.signal(message);
+      }
+
+      @Override
+      public void slotsChanged() {
+        sendState();
+      }
+
+      @Override
+      public void statsChanged() {
+        publishStats();
+      }
+    });
   }
 
   @Override
@@ -157,18 +183,14 @@ public final class WebRtcSuperPeer implements SuperPeer {
             },
             RECONNECT_DELAY);
     signaling.connect();
-    stateTimer =
-        executor.scheduleAtFixedRate(
-            this::sendState,
-            config.stateInterval().toMillis(),
-            config.stateInterval().toMillis(),
-            TimeUnit.MILLISECONDS);
+    long stateMs = config.stateInterval().toMillis();
+    timers.add(executor.scheduleAtFixedRate(this::sendState, stateMs, stateMs, TimeUnit.MILLISECONDS));
+    long sweepMs = IDLE_SWEEP.toMillis();
+    timers.add(executor.scheduleWithFixedDelay(peers::closeIdle, sweepMs, sweepMs, TimeUnit.MILLISECONDS));
   }
 
   private void doClose() {
-    if (stateTimer != null) {
-      stateTimer.cancel(false);
-    }
+    timers.forEach(t -> t.cancel(false));
     if (segmentListener != null) {
       try {
         segmentListener.close();
@@ -176,12 +198,8 @@ public final class WebRtcSuperPeer implements SuperPeer {
         log.warn("segment listener did not close", e);
       }
     }
-    for (ServedPeer p : new ArrayList<>(peers.values())) {
-      p.link.close("super-peer closed");
-    }
-    peers.clear();
-    uploads.values().forEach(ContributionIngest.Contribution::end);
-    uploads.clear();
+    peers.closeAll("super-peer closed");
+    uploads.endAll();
     if (signaling != null) {
       signaling.close();
     }
@@ -201,14 +219,16 @@ public final class WebRtcSuperPeer implements SuperPeer {
       started.complete(w.peerId());
       sendState();
     } else if (message instanceof SignalMessage.Signal s && s.from() != null) {
-      onPeerSignal(s);
-    } else if (message instanceof SignalMessage.PeerLeft left) {
-      ServedPeer p = peers.get(left.peerId());
-      if (p != null) {
-        p.link.close("peer left");
+      // Only the Coordinator speaks here: every offer was relayed by it, from a peer it handed us.
+      switch (s.kind()) {
+        case OFFER -> peers.offer(s.from(), s.sdp(), engine, ice);
+        case CANDIDATE -> peers.candidate(s.from(), s.candidate());
+        case ANSWER -> log.debug("ignored an answer from {}: the super-peer never offers", s.from());
       }
+    } else if (message instanceof SignalMessage.PeerLeft left) {
+      peers.close(left.peerId(), "peer left");
     } else if (message instanceof SignalMessage.Contribution c && c.peer() != null) {
-      contributionChanged(c);
+      uploads.onContribution(c);
     } else if (message instanceof SignalMessage.Error e) {
       log.warn("Coordinator refused {}: {} {}", e.ref(), e.code(), e.message());
       if (!started.isDone() && "hello".equals(e.ref())) {
@@ -218,98 +238,12 @@ public final class WebRtcSuperPeer implements SuperPeer {
     }
   }
 
-  private void onPeerSignal(SignalMessage.Signal s) {
-    PeerId from = s.from();
-    switch (s.kind()) {
-      case OFFER -> acceptOffer(from, s.sdp());
-      case CANDIDATE -> {
-        ServedPeer p = peers.get(from);
-        if (p != null) {
-          p.link.addRemoteCandidate(s.candidate());
-        }
-      }
-      case ANSWER -> log.debug("ignored an answer from {}: the super-peer never offers", from);
-    }
-  }
-
-  private void contributionChanged(SignalMessage.Contribution c) {
-    PeerId peer = c.peer();
-    if (c.status() == SignalMessage.ContributionStatus.GRANTED) {
-      if (ingest == null) {
-        log.warn("granted contribution {} of {} ignored: this super-peer ingests nothing", c.stream(), peer);
-        return;
-      }
-      ContributionIngest.Contribution current = uploads.get(peer);
-      if (current != null && current.stream().equals(c.stream())) {
-        return;
-      }
-      if (current != null) {
-        endUpload(peer);
-      }
-      try {
-        uploads.put(peer, ingest.open(c.stream(), peer));
-        served.add(c.stream());
-      } catch (P2pCollabException e) {
-        log.warn("cannot ingest {} from {}: {}", c.stream(), peer, e.getMessage());
-      }
-    } else if (c.status() == SignalMessage.ContributionStatus.REVOKED || c.status() == SignalMessage.ContributionStatus.ENDED) {
-      ContributionIngest.Contribution current = uploads.get(peer);
-      if (current != null && current.stream().equals(c.stream())) {
-        endUpload(peer);
-      }
-    }
-  }
-
-  private void endUpload(PeerId peer) {
-    ContributionIngest.Contribution c = uploads.remove(peer);
-    if (c != null) {
-      served.remove(c.stream());
-      c.end();
-      sendState();
-    }
-  }
-
-  private void acceptOffer(PeerId from, String sdp) {
-    ServedPeer existing = peers.get(from);
-    if (existing != null) {
-      // a fresh offer from a peer we serve: it restarted its side, so start over
-      existing.link.close("peer offered again");
-    }
-    if (peers.size() >= config.maxPeers() && !uploads.containsKey(from)) {
-      // No refusal message exists in the protocol; the offerer times out and tries elsewhere,
-      // and the Tracker stops listing a super-peer whose state shows no upload slots.
-      offersRefused++;
-      publishStats();
-      log.debug("refused an offer from {}: already serving {} peers", from, peers.size());
-      return;
-    }
-    ServedPeer p = new ServedPeer(from);
-    p.link = engine.newLink(from.value(), PeerLink.Role.ANSWERER, ice, executor, p);
-    peers.put(from, p);
-    p.connectTimer =
-        executor.schedule(
-            () -> {
-              if (!p.link.isOpen()) {
-                p.link.close("data channel not open after " + config.connectTimeout());
-              }
-            },
-            config.connectTimeout().toMillis(),
-            TimeUnit.MILLISECONDS);
-    p.link.acceptOffer(sdp);
-    publishStats();
-    sendState(); // one upload slot fewer
-  }
-
   private void segmentAdded(SegmentRef ref) {
     if (state.get() != State.STARTED || !served.contains(ref.stream())) {
       return;
     }
     sendState();
-    for (ServedPeer p : peers.values()) {
-      if (p.link.isOpen()) {
-        p.server.announce(ref.stream());
-      }
-    }
+    peers.announce(ref.stream());
   }
 
   private void sendState() {
@@ -324,24 +258,18 @@ public final class WebRtcSuperPeer implements SuperPeer {
         holdings.add(WindowSummary.of(stream, window));
       }
     }
-    int slots = Math.max(0, config.maxPeers() - peers.size());
-    signaling.send(new SignalMessage.State(new PeerState(holdings, slots)));
+    signaling.send(new SignalMessage.State(new PeerState(holdings, peers.freeSlots())));
+  }
+
+  private void signal(SignalMessage message) {
+    if (signaling != null) {
+      signaling.send(message);
+    }
   }
 
   private void publishStats() {
-    int open = 0;
-    for (ServedPeer p : peers.values()) {
-      if (p.link.isOpen()) {
-        open++;
-      }
-    }
-    stats =
-        new Stats(
-            open,
-            counters.bytesServed,
-            counters.segmentsServed,
-            counters.requestsRefused,
-            offersRefused);
+    ServingCounters c = peers.counters();
+    stats = new Stats(peers.open(), c.bytesServed, c.segmentsServed, c.requestsRefused, peers.offersRefused());
   }
 
   private void enqueue(Runnable task) {
@@ -349,75 +277,6 @@ public final class WebRtcSuperPeer implements SuperPeer {
       executor.execute(task);
     } catch (RejectedExecutionException e) {
       // closed
-    }
-  }
-
-  /** One peer served: its link and the wire-protocol server on it. On the executor. */
-  private final class ServedPeer implements PeerLink.Listener {
-    final PeerId id;
-    PeerLink link;
-    SegmentServer server;
-    UploadReceiver receiver;
-    ScheduledFuture<?> connectTimer;
-
-    ServedPeer(PeerId id) {
-      this.id = id;
-    }
-
-    @Override
-    public void onLocalDescription(String type, String sdp) {
-      signaling.send(SignalMessage.Signal.sdp(id, SignalMessage.SignalKind.ANSWER, sdp));
-    }
-
-    @Override
-    public void onLocalCandidate(IceCandidate candidate) {
-      signaling.send(SignalMessage.Signal.candidate(id, candidate));
-    }
-
-    @Override
-    public void onOpen() {
-      connectTimer.cancel(false);
-      server = new SegmentServer(link, source, served, config.maxRequestsPerPeer(), counters);
-      receiver = new UploadReceiver(link, () -> uploads.get(id));
-      server.announceAll();
-      publishStats();
-      log.debug("serving {}", id);
-    }
-
-    @Override
-    public void onMessage(byte[] message) {
-      if (message.length > 0 && message[0] == PUSH) {
-        WireMessage m;
-        try {
-          m = codec.decode(ByteBuffer.wrap(message));
-        } catch (P2pCollabException e) {
-          server.onMessage(message); // answers the malformed message like any other
-          return;
-        }
-        receiver.onPush((WireMessage.Push) m);
-        return;
-      }
-      server.onMessage(message);
-      publishStats();
-    }
-
-    @Override
-    public void onWritable() {
-      server.pump();
-      publishStats();
-    }
-
-    @Override
-    public void onClosed(String reason) {
-      if (connectTimer != null) {
-        connectTimer.cancel(false);
-      }
-      if (peers.get(id) == this) {
-        peers.remove(id);
-        sendState(); // a slot is free again
-      }
-      log.debug("stopped serving {}: {}", id, reason);
-      publishStats();
     }
   }
 }

@@ -9,6 +9,9 @@ import io.p2pcollab.core.SegmentRef;
 import io.p2pcollab.core.SegmentSignature;
 import io.p2pcollab.core.SegmentVerifier;
 import io.p2pcollab.core.SignalMessage;
+import io.p2pcollab.core.SignalingChannel;
+import io.p2pcollab.core.SignalingCodec;
+import io.p2pcollab.core.SignalingTransport;
 import io.p2pcollab.core.StreamInfo;
 import io.p2pcollab.core.SuperPeer;
 import io.p2pcollab.core.SuperPeerConfig;
@@ -31,6 +34,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -45,7 +49,8 @@ import org.junit.jupiter.api.Test;
  * the real WebSocket server: a contributor with a token pushes a real browser recording to the
  * super-peer, which stores it in the Media Server's ingest only while the grant stands; the stream
  * is announced, a Java viewer fetches its segments from the super-peer and verifies them against
- * the stream's signatures; after the revocation nothing more is stored.
+ * the stream's signatures; after the revocation nothing more is stored. A contributor that pushes
+ * faster than its stream's caps is cut: refused, its stream ended, and the Coordinator told.
  */
 class ContributionIngestIT {
 
@@ -64,6 +69,10 @@ class ContributionIngestIT {
   private RtcEngine engine;
   private PeerLink upload;
   private SignalingClient contributor;
+  private final BlockingQueue<SignalMessage> signals = new LinkedBlockingQueue<>();
+  private final BlockingQueue<WireMessage.Ack> acks = new LinkedBlockingQueue<>();
+  /** Every frame the super-peer sent the Coordinator. */
+  private final ConcurrentLinkedQueue<String> superPeerSent = new ConcurrentLinkedQueue<>();
 
   @BeforeEach
   void setUp() throws Exception {
@@ -78,7 +87,7 @@ class ContributionIngestIT {
         new ContributedStreams(store, Clock.systemUTC(), "main"::equals, coordinator::addStream, coordinator::removeStream);
     superPeer = SuperPeers.create(
         SuperPeerConfig.builder("main").allowLoopback(true).token(SECRET).build(),
-        store, ingest, SuperPeers.webSocketSignaling(server.uri()));
+        store, ingest, recorded(SuperPeers.webSocketSignaling(server.uri())));
     superPeer.start().get(10, TimeUnit.SECONDS);
   }
 
@@ -107,70 +116,7 @@ class ContributionIngestIT {
 
   @Test
   void aGrantedContributor_isIngested_announced_andServed_untilItsGrantIsRevoked() throws Exception {
-    BlockingQueue<SignalMessage> signals = new LinkedBlockingQueue<>();
-    BlockingQueue<WireMessage.Ack> acks = new LinkedBlockingQueue<>();
-    CompletableFuture<Void> open = new CompletableFuture<>();
-    engine = RtcEngine.acquire();
-    contributorThread.submit(() -> {
-      contributor = new SignalingClient(SuperPeers.webSocketSignaling(server.uri()), SignalMessage.Hello.viewer(),
-          contributorThread, new SignalingClient.Handler() {
-            @Override
-            public void onMessage(SignalMessage m) {
-              if (m instanceof SignalMessage.Signal s && upload != null) {
-                if (s.kind() == SignalMessage.SignalKind.ANSWER) {
-                  upload.acceptAnswer(s.sdp());
-                } else if (s.kind() == SignalMessage.SignalKind.CANDIDATE) {
-                  upload.addRemoteCandidate(s.candidate());
-                }
-              } else {
-                signals.add(m);
-              }
-            }
-
-            @Override
-            public void onDisconnected(String reason) {}
-          }, Duration.ofSeconds(1));
-      contributor.connect();
-    }).get(5, TimeUnit.SECONDS);
-    assertThat(next(signals, SignalMessage.Welcome.class)).isNotNull();
-
-    // Go live with a token for this room and stream.
-    send(new SignalMessage.Contribute("cam-java", tokens.issue(ROOM, "cam-java", "it")));
-    SignalMessage.Contribution granted = next(signals, SignalMessage.Contribution.class);
-    assertThat(granted.status()).isEqualTo(SignalMessage.ContributionStatus.GRANTED);
-    PeerId ingestPeer = granted.uploadTo();
-
-    contributorThread.submit(() -> {
-      upload = engine.newLink(ingestPeer.value(), PeerLink.Role.OFFERER, IceSettings.loopback(), contributorThread,
-          new PeerLink.Listener() {
-            @Override
-            public void onLocalDescription(String type, String sdp) {
-              contributor.send(SignalMessage.Signal.sdp(ingestPeer, SignalMessage.SignalKind.OFFER, sdp));
-            }
-
-            @Override
-            public void onLocalCandidate(IceCandidate candidate) {
-              contributor.send(SignalMessage.Signal.candidate(ingestPeer, candidate));
-            }
-
-            @Override
-            public void onOpen() {
-              open.complete(null);
-            }
-
-            @Override
-            public void onMessage(byte[] message) {
-              if (WireCodec.binary().decode(ByteBuffer.wrap(message)) instanceof WireMessage.Ack a) {
-                acks.add(a);
-              }
-            }
-
-            @Override
-            public void onClosed(String reason) {}
-          });
-      upload.startOffer();
-    }).get(5, TimeUnit.SECONDS);
-    open.get(10, TimeUnit.SECONDS);
+    PeerId ingestPeer = goLive("cam-java");
 
     push(SegmentRef.INIT, rec.init);
     for (int i = 0; i < rec.segments.size(); i++) {
@@ -215,6 +161,141 @@ class ContributionIngestIT {
     assertThat(store.counts("cam-java")[1]).isEqualTo(3);
     assertThat(coordinator.streams()).extracting(StreamInfo::id).containsExactly("main");
     assertThat(new String(store.manifest("cam-java").orElseThrow(), StandardCharsets.UTF_8)).contains("type=\"static\"");
+  }
+
+  @Test
+  void aContributorPushingFasterThanItsCaps_isCut_itsStreamEnds_andTheCoordinatorIsTold() throws Exception {
+    PeerId contributorId = connectContributor();
+    PeerId ingestPeer = goLive("cam-fast");
+    assertThat(ingestPeer).isNotEqualTo(contributorId);
+
+    // The default caps: 16 segments within 4 s. Segments resent in a loop are stored once and
+    // acknowledged again, so only the rate breaks the rules here.
+    push(SegmentRef.INIT, rec.init);
+    for (int n = 0; n < 18; n++) {
+      push(n % 3 + 1, rec.segments.get(n % 3));
+    }
+    for (int i = 0; i < 16; i++) {
+      WireMessage.Ack a = acks.poll(10, TimeUnit.SECONDS);
+      assertThat(a).as("ack %d", i).isNotNull();
+      assertThat(a.isStored()).as("ack %d: %s", i, a).isTrue();
+    }
+    WireMessage.Ack cut = acks.poll(10, TimeUnit.SECONDS);
+    assertThat(cut).isNotNull();
+    assertThat(cut.code()).isEqualTo(WireMessage.Error.FORBIDDEN);
+    assertThat(cut.message()).startsWith("too-fast: over 4 segments/s");
+    WireMessage.Ack after = acks.poll(10, TimeUnit.SECONDS);
+    assertThat(after).as("the next push meets no grant").isNotNull();
+    assertThat(after.message()).isEqualTo("no contribution grant");
+
+    awaitCondition("the stream ended at the Media Server",
+        () -> new String(store.manifest("cam-fast").orElseThrow(), StandardCharsets.UTF_8).contains("type=\"static\""));
+    assertThat(store.counts("cam-fast")[1]).isEqualTo(3);
+    SignalMessage.Contribution told = new SignalMessage.Contribution(
+        "cam-fast", SignalMessage.ContributionStatus.REVOKED, contributorId, null, "too-fast");
+    awaitCondition("the Coordinator is told: " + told, () -> superPeerSent.stream()
+        .map(SignalingCodec.json()::decode).anyMatch(told::equals));
+  }
+
+  /** Registers the contributor; returns its peer ID. */
+  private PeerId connectContributor() throws Exception {
+    if (contributor != null) {
+      return contributorId;
+    }
+    contributorThread.submit(() -> {
+      contributor = new SignalingClient(SuperPeers.webSocketSignaling(server.uri()), SignalMessage.Hello.viewer(),
+          contributorThread, new SignalingClient.Handler() {
+            @Override
+            public void onMessage(SignalMessage m) {
+              if (m instanceof SignalMessage.Signal s && upload != null) {
+                if (s.kind() == SignalMessage.SignalKind.ANSWER) {
+                  upload.acceptAnswer(s.sdp());
+                } else if (s.kind() == SignalMessage.SignalKind.CANDIDATE) {
+                  upload.addRemoteCandidate(s.candidate());
+                }
+              } else {
+                signals.add(m);
+              }
+            }
+
+            @Override
+            public void onDisconnected(String reason) {}
+          }, Duration.ofSeconds(1));
+      contributor.connect();
+    }).get(5, TimeUnit.SECONDS);
+    contributorId = next(signals, SignalMessage.Welcome.class).peerId();
+    return contributorId;
+  }
+
+  private PeerId contributorId;
+
+  /** Goes live as {@code stream} with a token and opens the upload channel; returns the ingesting super-peer. */
+  private PeerId goLive(String stream) throws Exception {
+    connectContributor();
+    send(new SignalMessage.Contribute(stream, tokens.issue(ROOM, stream, "it")));
+    SignalMessage.Contribution granted = next(signals, SignalMessage.Contribution.class);
+    assertThat(granted.status()).isEqualTo(SignalMessage.ContributionStatus.GRANTED);
+    PeerId ingestPeer = granted.uploadTo();
+    CompletableFuture<Void> open = new CompletableFuture<>();
+    engine = RtcEngine.acquire();
+    contributorThread.submit(() -> {
+      upload = engine.newLink(ingestPeer.value(), PeerLink.Role.OFFERER, IceSettings.loopback(), contributorThread,
+          new PeerLink.Listener() {
+            @Override
+            public void onLocalDescription(String type, String sdp) {
+              contributor.send(SignalMessage.Signal.sdp(ingestPeer, SignalMessage.SignalKind.OFFER, sdp));
+            }
+
+            @Override
+            public void onLocalCandidate(IceCandidate candidate) {
+              contributor.send(SignalMessage.Signal.candidate(ingestPeer, candidate));
+            }
+
+            @Override
+            public void onOpen() {
+              open.complete(null);
+            }
+
+            @Override
+            public void onMessage(byte[] message) {
+              if (WireCodec.binary().decode(ByteBuffer.wrap(message)) instanceof WireMessage.Ack a) {
+                acks.add(a);
+              }
+            }
+
+            @Override
+            public void onClosed(String reason) {}
+          });
+      upload.startOffer();
+    }).get(5, TimeUnit.SECONDS);
+    open.get(10, TimeUnit.SECONDS);
+    return ingestPeer;
+  }
+
+  /** {@code transport}, recording every frame sent through it. */
+  private SignalingTransport recorded(SignalingTransport transport) {
+    return listener -> transport.open(listener).thenApply(channel -> new SignalingChannel() {
+      @Override
+      public boolean send(String frame) {
+        superPeerSent.add(frame);
+        return channel.send(frame);
+      }
+
+      @Override
+      public void close() {
+        channel.close();
+      }
+    });
+  }
+
+  private static void awaitCondition(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("waited 10 s for: " + what);
+      }
+      Thread.sleep(20);
+    }
   }
 
   private void send(SignalMessage m) throws Exception {

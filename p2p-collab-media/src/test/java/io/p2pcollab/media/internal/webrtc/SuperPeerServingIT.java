@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.p2pcollab.core.Hashes;
+import io.p2pcollab.core.IceCandidate;
 import io.p2pcollab.core.PeerId;
 import io.p2pcollab.core.SegmentRef;
 import io.p2pcollab.core.SignalMessage;
@@ -13,7 +14,10 @@ import io.p2pcollab.core.SuperPeerConfig;
 import io.p2pcollab.media.SuperPeers;
 import java.time.Duration;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -128,6 +132,98 @@ class SuperPeerServingIT {
         .hasCauseInstanceOf(WebRtcViewer.FetchException.class);
     assertThat(superPeer.stats().offersRefused()).isEqualTo(1);
     assertThat(superPeer.stats().connectedPeers()).isEqualTo(1);
+  }
+
+  @Test
+  void anOpenedLinkThatNeverRequests_losesItsSlotAfterFiveSeconds_toAViewerThatDoes() throws Exception {
+    byte[] seg = bytes(1000, 7);
+    source.put(new SegmentRef("main", "0", 1), seg);
+    superPeer = start(SuperPeerConfig.builder("main").maxPeers(1).allowLoopback(true).token(RealSignaling.SUPER_PEER_TOKEN).build());
+    PeerId superPeerId = awaitSuperPeer();
+    ScheduledExecutorService idlerThread = Executors.newSingleThreadScheduledExecutor();
+    RtcEngine engine = RtcEngine.acquire();
+    PeerLink[] link = new PeerLink[1];
+    SignalingClient[] idler = new SignalingClient[1];
+    try {
+      // An idler joins like a viewer, offers to the super-peer, opens its channel and asks for nothing.
+      CompletableFuture<Long> openedAt = new CompletableFuture<>();
+      CompletableFuture<Long> closedAt = new CompletableFuture<>();
+      idlerThread.submit(() -> {
+        idler[0] = new SignalingClient(signaling.transport(), SignalMessage.Hello.viewer(), idlerThread,
+            new SignalingClient.Handler() {
+              @Override
+              public void onMessage(SignalMessage m) {
+                if (m instanceof SignalMessage.Welcome) {
+                  idler[0].send(new SignalMessage.Join("main"));
+                } else if (m instanceof SignalMessage.Joined) {
+                  link[0] = engine.newLink(superPeerId.value(), PeerLink.Role.OFFERER, IceSettings.loopback(), idlerThread,
+                      new PeerLink.Listener() {
+                        @Override
+                        public void onLocalDescription(String type, String sdp) {
+                          idler[0].send(SignalMessage.Signal.sdp(superPeerId, SignalMessage.SignalKind.OFFER, sdp));
+                        }
+
+                        @Override
+                        public void onLocalCandidate(IceCandidate candidate) {
+                          idler[0].send(SignalMessage.Signal.candidate(superPeerId, candidate));
+                        }
+
+                        @Override
+                        public void onOpen() {
+                          openedAt.complete(System.nanoTime());
+                        }
+
+                        @Override
+                        public void onMessage(byte[] message) {}
+
+                        @Override
+                        public void onClosed(String reason) {
+                          closedAt.complete(System.nanoTime());
+                        }
+                      });
+                  link[0].startOffer();
+                } else if (m instanceof SignalMessage.Signal s && link[0] != null) {
+                  if (s.kind() == SignalMessage.SignalKind.ANSWER) {
+                    link[0].acceptAnswer(s.sdp());
+                  } else if (s.kind() == SignalMessage.SignalKind.CANDIDATE) {
+                    link[0].addRemoteCandidate(s.candidate());
+                  }
+                }
+              }
+
+              @Override
+              public void onDisconnected(String reason) {}
+            }, Duration.ofSeconds(1));
+        idler[0].connect();
+      }).get(5, TimeUnit.SECONDS);
+      long opened = openedAt.get(10, TimeUnit.SECONDS);
+      long served = System.nanoTime() + WAIT.toNanos();
+      while (superPeer.stats().connectedPeers() != 1 && System.nanoTime() < served) {
+        Thread.sleep(10); // the super-peer's end of the channel opens a moment later
+      }
+      assertThat(superPeer.stats().connectedPeers()).isEqualTo(1);
+
+      long closed = closedAt.get(10, TimeUnit.SECONDS);
+      assertThat(Duration.ofNanos(closed - opened)).as("its slot held for the first-request timeout, not longer")
+          .isBetween(Duration.ofMillis(4900), Duration.ofMillis(7000));
+
+      viewer = new WebRtcViewer(signaling.transport(), true, 1);
+      viewer.start().get(10, TimeUnit.SECONDS);
+      viewer.join("main").get(10, TimeUnit.SECONDS);
+      assertThat(fetch(viewer, new SegmentRef("main", "0", 1), seg)).as("the freed slot serves a viewer").isEqualTo(seg);
+      assertThat(superPeer.stats().offersRefused()).isZero();
+    } finally {
+      idlerThread.submit(() -> {
+        if (link[0] != null) {
+          link[0].close("test over");
+        }
+        if (idler[0] != null) {
+          idler[0].close();
+        }
+      }).get(5, TimeUnit.SECONDS);
+      idlerThread.shutdownNow();
+      engine.close();
+    }
   }
 
   @Test
