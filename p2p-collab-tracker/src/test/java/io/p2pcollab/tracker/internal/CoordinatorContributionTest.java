@@ -1,4 +1,4 @@
-package io.p2pcollab.tracker;
+package io.p2pcollab.tracker.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,7 +10,10 @@ import io.p2pcollab.core.SignalMessage.Contribution;
 import io.p2pcollab.core.SignalMessage.ContributionStatus;
 import io.p2pcollab.core.StreamInfo;
 import io.p2pcollab.core.testing.ManualClock;
-import io.p2pcollab.tracker.internal.StandardCoordinator;
+import io.p2pcollab.tracker.ContributionApprovals;
+import io.p2pcollab.tracker.ContributorTokens;
+import io.p2pcollab.tracker.CoordinatorConfig;
+import io.p2pcollab.tracker.Coordinators;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
