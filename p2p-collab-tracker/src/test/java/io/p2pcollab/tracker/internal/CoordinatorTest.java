@@ -3,12 +3,14 @@ package io.p2pcollab.tracker.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.p2pcollab.core.ErrorCode;
+import io.p2pcollab.core.IceServer;
 import io.p2pcollab.core.PeerEntry;
 import io.p2pcollab.core.PeerId;
 import io.p2pcollab.core.PeerState;
 import io.p2pcollab.core.SignalMessage;
 import io.p2pcollab.core.StreamHolding;
 import io.p2pcollab.core.StreamInfo;
+import io.p2pcollab.tracker.IceServers;
 import io.p2pcollab.tracker.internal.TestSwarm.Visit;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -53,6 +55,22 @@ class CoordinatorTest {
     SignalMessage.Welcome w = (SignalMessage.Welcome) swarm.viewer().socket.last();
     assertThat(w.heartbeat()).isEqualTo(Duration.ofSeconds(1));
     assertThat(w.streams()).containsExactly(StreamInfo.standard("main"));
+  }
+
+  @Test
+  void welcome_carriesTurnCredentialsMadeForThatPeer() {
+    swarm.close();
+    swarm = new TestSwarm(b -> b.iceServers(IceServers.of(List.of(IceServer.of("stun:stun.example.org")))
+        .and(IceServers.turnRest(List.of("turn:turn.example.org"), "logen", Duration.ofHours(1)))));
+    SignalMessage.Welcome a = (SignalMessage.Welcome) swarm.viewer().socket.last();
+    SignalMessage.Welcome b = (SignalMessage.Welcome) swarm.viewer().socket.last();
+
+    assertThat(a.iceServers()).hasSize(2).first().isEqualTo(IceServer.of("stun:stun.example.org"));
+    long expiry = swarm.clock.instant().plus(Duration.ofHours(1)).getEpochSecond();
+    assertThat(a.iceServers().get(1).username()).isEqualTo(expiry + ":" + a.peerId().value());
+    assertThat(a.iceServers().get(1).credential()).isEqualTo(IceServers.turnRestCredential(
+        "logen".getBytes(java.nio.charset.StandardCharsets.UTF_8), expiry + ":" + a.peerId().value()));
+    assertThat(b.iceServers().get(1).credential()).isNotEqualTo(a.iceServers().get(1).credential());
   }
 
   @Test
