@@ -1,11 +1,19 @@
 package io.p2pcollab.core;
 
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The Peer Coordinator: the lifecycle of each page visit on the signaling channel.
+ *
+ * <p>It trusts no peer: relays go only between peers of one stream (and to the super-peer only
+ * from peers it was handed to), reports count only from real neighbours and once per network
+ * address, {@code state} claims are checked against the super-peer's live edge, and every table a
+ * peer can grow is bounded (docs/protocol.md §1). Network addresses are counted as {@link
+ * SignalingConnection#remoteAddress()} gives them: a host behind a reverse proxy must pass the
+ * client's address there, or every visitor counts as the proxy.
  *
  * <p>It registers each visit under a random, ephemeral {@link PeerId} (never derived from the
  * address), keeps the table <i>ID → address</i> to itself (thesis Table 4.1), relays offers,
@@ -55,7 +63,8 @@ public interface Coordinator extends AutoCloseable {
 
   /**
    * The live contributions: stream → the peer contributing it (a snapshot). A contribution starts
-   * when a peer with a grant sends {@code contribute} and ends when it stops, leaves, or is revoked.
+   * when a peer with a grant sends {@code contribute} and ends when it stops, leaves, is revoked, or
+   * its grant expires (see {@link #renewContribution}).
    */
   Map<String, PeerId> contributions();
 
@@ -66,6 +75,17 @@ public interface Coordinator extends AutoCloseable {
    * @return false if {@code stream} is not being contributed
    */
   boolean revokeContribution(String stream);
+
+  /**
+   * Extends the grant of a live contribution to {@code until}. A contribution lasts only as long as
+   * the grant that started it — a contributor token's expiry (plus the tolerated clock skew), an
+   * operator approval's lifetime — and ends with {@code contribution} {@code revoked}, reason
+   * {@code expired}, when it runs out, unless the host renews it here before then. An {@code
+   * until} in the past ends it at the next check.
+   *
+   * @return false if {@code stream} is not being contributed
+   */
+  boolean renewContribution(String stream, Instant until);
 
   /** How many page visits are registered now (the size of thesis Table 4.1). */
   int registeredPeers();

@@ -108,6 +108,14 @@ public final class ContributorTokens {
     return new ContributorTokens(Algorithm.ED25519, null, privateKey, publicKey, clock, skew);
   }
 
+  /**
+   * How far the issuer's and the checker's clocks may disagree: a token is accepted until its
+   * {@code exp} plus this, and a contribution it started ends then.
+   */
+  public Duration skew() {
+    return skew;
+  }
+
   /** The algorithm this object signs and accepts. */
   public Algorithm algorithm() {
     return algorithm;

@@ -6,12 +6,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Configuration of a {@link io.p2pcollab.core.Coordinator}. Build with {@link #builder()}.
  *
- * @param iceServers STUN/TURN servers handed to peers in {@code welcome} (default none: host
- *     candidates only, enough on one network)
+ * @param iceServers STUN/TURN servers handed to each peer in {@code welcome} (default none: host
+ *     candidates only, enough on one network); {@link IceServers#turnRest} makes TURN credentials
+ *     per peer that expire, {@link IceServers#of} hands the same (static) ones to everyone
  * @param heartbeat how often peers report their state, told to them in {@code welcome}
  *     (default 1 s)
  * @param expiry how long a peer may stay silent (no message, no pong) before it is removed from
@@ -21,8 +23,12 @@ import java.util.Objects;
  *     twice as many (default 50); beyond it messages are refused with {@code RATE_LIMITED}
  * @param registrationsPerAddressPerMinute page visits one network address may register per minute
  *     (default 60); more are refused with {@code RATE_LIMITED} and their socket closed
- * @param reportsToBan how many distinct peers must report a peer for bad segments before it is
- *     banned for the rest of its page visit: no longer handed out, its relays refused (default 2)
+ * @param reportsToBan how many distinct network addresses must report a peer before its address is
+ *     banned (default 2). A report counts only from a peer that was the reported peer's neighbour
+ *     in that stream (the Coordinator relayed an offer and its answer between them), once per
+ *     reporting address (IPv4 address, IPv6 /64; loopback counts per connection); reports against
+ *     the super-peer are never counted but go to {@code onReport} and the log; a banned peer's
+ *     reports are ignored
  * @param superPeerToken the secret a {@code hello} with role {@code super-peer} must carry; null
  *     refuses that role to everyone (default null)
  * @param scheduler the policy that chooses peer lists (default {@link SegmentScheduler#standard()})
@@ -39,9 +45,27 @@ import java.util.Objects;
  * @param grantFailureDelay the longest delay before a failed grant check is answered; each refusal
  *     waits a random time between a quarter of it and all of it, so that timing tells a prober
  *     nothing and guessing is slow (default 250 ms; zero answers at once)
+ * @param helloTimeout how long a socket may stay open without {@code hello} (default 3 s); then it
+ *     gets {@code HELLO_TIMEOUT} and is closed. Pongs do not extend it
+ * @param banDuration how long a ban lasts (default 10 minutes). It applies to the banned peer's
+ *     address, not its ID: a peer from a banned address may still register, join and watch over
+ *     HTTP, but is never handed out as a source, its {@code state} is ignored, its relays and
+ *     contributions are refused with {@code BANNED}, and reconnecting under a new ID does not clear
+ *     it. The super-peer is never banned
+ * @param maxPendingApprovals requests waiting for an operator, in all, oldest first (default 32);
+ *     one more is refused with {@code PENDING_LIMIT} until one is decided or its peer leaves. A peer
+ *     has at most one request waiting
+ * @param maxPendingApprovalsPerAddress requests waiting for an operator from one network address
+ *     (default 2; loopback counts per connection); more are {@code PENDING_LIMIT}
+ * @param maxClaimedSegments the most segments a {@code state} may claim to hold of one stream
+ *     (default 4096); a larger claim is refused with {@code CLAIM_REFUSED} and ignored
+ * @param maxUploadSlots the most upload slots a viewer's {@code state} is believed (default 8, the
+ *     browser's neighbour maximum); more are clamped to it
+ * @param onReport hears every {@code report} and its outcome, on the Coordinator's thread; it must
+ *     return quickly, and what it throws is logged and ignored (default: nothing)
  */
 public record CoordinatorConfig(
-    List<IceServer> iceServers,
+    IceServers iceServers,
     Duration heartbeat,
     Duration expiry,
     int peersPerList,
@@ -55,10 +79,17 @@ public record CoordinatorConfig(
     ContributorTokens contributorTokens,
     ContributionApprovals approvals,
     Duration grantFailureDelay,
-    int maxPendingOffers) {
+    int maxPendingOffers,
+    Duration helloTimeout,
+    Duration banDuration,
+    int maxPendingApprovals,
+    int maxPendingApprovalsPerAddress,
+    int maxClaimedSegments,
+    int maxUploadSlots,
+    Consumer<PeerReport> onReport) {
 
   public CoordinatorConfig {
-    iceServers = List.copyOf(iceServers);
+    Objects.requireNonNull(iceServers, "iceServers");
     requirePositive(heartbeat, "heartbeat");
     requirePositive(expiry, "expiry");
     if (expiry.compareTo(heartbeat) <= 0) {
@@ -91,6 +122,22 @@ public record CoordinatorConfig(
     if (maxPendingOffers < 1) {
       throw new IllegalArgumentException("maxPendingOffers must be >= 1: " + maxPendingOffers);
     }
+    requirePositive(helloTimeout, "helloTimeout");
+    requirePositive(banDuration, "banDuration");
+    if (maxPendingApprovals < 1) {
+      throw new IllegalArgumentException("maxPendingApprovals must be >= 1: " + maxPendingApprovals);
+    }
+    if (maxPendingApprovalsPerAddress < 1) {
+      throw new IllegalArgumentException(
+          "maxPendingApprovalsPerAddress must be >= 1: " + maxPendingApprovalsPerAddress);
+    }
+    if (maxClaimedSegments < 1) {
+      throw new IllegalArgumentException("maxClaimedSegments must be >= 1: " + maxClaimedSegments);
+    }
+    if (maxUploadSlots < 0) {
+      throw new IllegalArgumentException("maxUploadSlots must be >= 0: " + maxUploadSlots);
+    }
+    Objects.requireNonNull(onReport, "onReport");
   }
 
   /** A builder with every default. */
@@ -107,7 +154,7 @@ public record CoordinatorConfig(
 
   /** Builds a {@link CoordinatorConfig}; the defaults are documented on the record. */
   public static final class Builder {
-    private List<IceServer> iceServers = List.of();
+    private IceServers iceServers = IceServers.none();
     private Duration heartbeat = Duration.ofSeconds(1);
     private Duration expiry = Duration.ofSeconds(3);
     private int peersPerList = 5;
@@ -122,8 +169,51 @@ public record CoordinatorConfig(
     private ContributionApprovals approvals;
     private Duration grantFailureDelay = Duration.ofMillis(250);
     private int maxPendingOffers = 16;
+    private Duration helloTimeout = Duration.ofSeconds(3);
+    private Duration banDuration = Duration.ofMinutes(10);
+    private int maxPendingApprovals = 32;
+    private int maxPendingApprovalsPerAddress = 2;
+    private int maxClaimedSegments = 4096;
+    private int maxUploadSlots = 8;
+    private Consumer<PeerReport> onReport = r -> {};
 
     private Builder() {}
+
+    public Builder helloTimeout(Duration helloTimeout) {
+      this.helloTimeout = helloTimeout;
+      return this;
+    }
+
+    public Builder banDuration(Duration banDuration) {
+      this.banDuration = banDuration;
+      return this;
+    }
+
+    public Builder maxPendingApprovals(int maxPendingApprovals) {
+      this.maxPendingApprovals = maxPendingApprovals;
+      return this;
+    }
+
+    public Builder maxPendingApprovalsPerAddress(int maxPendingApprovalsPerAddress) {
+      this.maxPendingApprovalsPerAddress = maxPendingApprovalsPerAddress;
+      return this;
+    }
+
+    public Builder maxClaimedSegments(int maxClaimedSegments) {
+      this.maxClaimedSegments = maxClaimedSegments;
+      return this;
+    }
+
+    public Builder maxUploadSlots(int maxUploadSlots) {
+      this.maxUploadSlots = maxUploadSlots;
+      return this;
+    }
+
+    /** Hears every {@code report} and its outcome (see {@link PeerReport}). */
+    public Builder onReport(Consumer<PeerReport> onReport) {
+      this.onReport = onReport;
+      return this;
+    }
 
     public Builder room(String room) {
       this.room = room;
@@ -150,7 +240,14 @@ public record CoordinatorConfig(
       return this;
     }
 
+    /** The same servers for every peer; TURN credentials given here reach every visitor. */
     public Builder iceServers(List<IceServer> iceServers) {
+      this.iceServers = IceServers.of(iceServers);
+      return this;
+    }
+
+    /** Servers chosen per peer, e.g. {@link IceServers#turnRest} credentials. */
+    public Builder iceServers(IceServers iceServers) {
       this.iceServers = iceServers;
       return this;
     }
@@ -206,7 +303,8 @@ public record CoordinatorConfig(
           iceServers, heartbeat, expiry, peersPerList, maxMessagesPerSecond, registrationsPerAddressPerMinute,
           reportsToBan, superPeerToken, scheduler, clock, room, contributorTokens,
           approvals != null ? approvals : new ContributionApprovals(clock, Duration.ofMinutes(30)),
-          grantFailureDelay, maxPendingOffers);
+          grantFailureDelay, maxPendingOffers, helloTimeout, banDuration, maxPendingApprovals,
+          maxPendingApprovalsPerAddress, maxClaimedSegments, maxUploadSlots, onReport);
     }
   }
 }

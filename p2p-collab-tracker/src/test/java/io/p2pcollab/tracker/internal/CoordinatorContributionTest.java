@@ -1,4 +1,4 @@
-package io.p2pcollab.tracker;
+package io.p2pcollab.tracker.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,7 +10,10 @@ import io.p2pcollab.core.SignalMessage.Contribution;
 import io.p2pcollab.core.SignalMessage.ContributionStatus;
 import io.p2pcollab.core.StreamInfo;
 import io.p2pcollab.core.testing.ManualClock;
-import io.p2pcollab.tracker.internal.StandardCoordinator;
+import io.p2pcollab.tracker.ContributionApprovals;
+import io.p2pcollab.tracker.ContributorTokens;
+import io.p2pcollab.tracker.CoordinatorConfig;
+import io.p2pcollab.tracker.Coordinators;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -46,6 +49,9 @@ class CoordinatorContributionTest {
                     .contributorTokens(tokens)
                     .approvals(approvals)
                     .grantFailureDelay(Duration.ZERO)
+                    // Long: tests move the clock by minutes, and the background sweep must
+                    // not expire visits that did not talk in between.
+                    .expiry(Duration.ofHours(1))
                     .build());
     coordinator.addStream(StreamInfo.standard("main"));
     coordinator.start();
@@ -59,9 +65,18 @@ class CoordinatorContributionTest {
   }
 
   private final class Visit {
-    final RecordingConnection socket = new RecordingConnection("198.51.100." + (nextPort % 250), nextPort++);
-    final Coordinator.Session session = coordinator.connect(socket);
+    final RecordingConnection socket;
+    final Coordinator.Session session;
     PeerId id;
+
+    Visit() {
+      this("198.51.100." + (nextPort % 250));
+    }
+
+    Visit(String ip) {
+      socket = new RecordingConnection(ip, nextPort++);
+      session = coordinator.connect(socket);
+    }
 
     Visit send(String frame) {
       session.onText(frame);
@@ -274,5 +289,132 @@ class CoordinatorContributionTest {
     clock.advance(Duration.ofSeconds(11)); // long since ended: now it is an error like any unknown stream
     viewer.send("{\"v\":1,\"type\":\"state\",\"streams\":[{\"stream\":\"cam.alice\",\"segments\":3,\"newest\":3}],\"uploadSlots\":4}");
     assertThat(viewer.lastError().code()).isEqualTo(ErrorCode.UNKNOWN_STREAM);
+  }
+
+  @Test
+  void aPeerHasOneRequestWaitingForAnOperator_askingAgainForItIsFine() {
+    Visit bob = new Visit().hello();
+    bob.contribute("cam-bob", null);
+    bob.contribute("cam-bob", null);
+    assertThat(bob.lastContribution().status()).isEqualTo(ContributionStatus.PENDING);
+
+    bob.contribute("cam-bob2", null);
+
+    assertThat(bob.lastError().code()).isEqualTo(ErrorCode.PENDING_LIMIT);
+    assertThat(bob.lastError().ref()).isEqualTo("contribute");
+    assertThat(approvals.pending()).extracting(ContributionApprovals.Request::stream).containsExactly("cam-bob");
+  }
+
+  @Test
+  void fourHundredRequestsFromOneRegistration_leaveOneWaiting() {
+    Visit eve = new Visit().hello();
+    for (int i = 0; i < 400; i++) {
+      eve.contribute("cam-" + i, null);
+      clock.advance(Duration.ofMillis(25)); // under the message rate
+    }
+    assertThat(approvals.pending()).hasSize(1);
+    assertThat(eve.socket.all(SignalMessage.Error.class)).filteredOn(e -> e.code() == ErrorCode.PENDING_LIMIT).hasSize(399);
+  }
+
+  @Test
+  void theOperatorsQueue_isCapped_oldestKept_andFreedWhenDecided() {
+    coordinator.close();
+    coordinator = (StandardCoordinator) Coordinators.create(CoordinatorConfig.builder().clock(clock).room("room-42")
+        .approvals(approvals).grantFailureDelay(Duration.ZERO).maxPendingApprovals(3).build());
+    coordinator.start();
+    java.util.List<Visit> asking = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Visit v = new Visit().hello();
+      v.contribute("cam-" + i, null);
+      asking.add(v);
+    }
+    assertThat(asking.get(3).lastError().code()).isEqualTo(ErrorCode.PENDING_LIMIT);
+    assertThat(approvals.pending()).extracting(ContributionApprovals.Request::stream).containsExactly("cam-0", "cam-1", "cam-2");
+
+    approvals.deny(approvals.pending().get(0).id());
+    asking.get(3).contribute("cam-3", null);
+    assertThat(asking.get(3).lastContribution().status()).isEqualTo(ContributionStatus.PENDING);
+  }
+
+  @Test
+  void oneAddress_hasAtMostTwoRequestsWaiting() {
+    Visit a = new Visit("203.0.113.50").hello();
+    Visit b = new Visit("203.0.113.50").hello();
+    Visit c = new Visit("203.0.113.50").hello();
+    a.contribute("cam-a", null);
+    b.contribute("cam-b", null);
+    c.contribute("cam-c", null);
+    assertThat(c.lastError().code()).isEqualTo(ErrorCode.PENDING_LIMIT);
+    Visit elsewhere = new Visit("203.0.113.51").hello();
+    elsewhere.contribute("cam-d", null);
+    assertThat(approvals.pending()).extracting(ContributionApprovals.Request::stream).containsExactly("cam-a", "cam-b", "cam-d");
+  }
+
+  @Test
+  void aLiveContribution_endsWhenItsTokenExpires_revokedExpired() {
+    Visit alice = new Visit().hello();
+    alice.contribute("cam.alice", tokens.issue("room-42", "cam.alice", "alice", Duration.ofMinutes(2)));
+    assertThat(coordinator.contributions()).containsKey("cam.alice");
+
+    clock.advance(Duration.ofMinutes(2)); // the tolerated skew (5 s) is still left
+    keepAlive(alice);
+    assertThat(coordinator.contributions()).containsKey("cam.alice");
+    clock.advance(Duration.ofSeconds(5));
+    keepAlive(alice);
+
+    assertThat(alice.lastContribution()).isEqualTo(new Contribution("cam.alice", ContributionStatus.REVOKED, null, null, "expired"));
+    assertThat(superPeer.lastContribution()).isEqualTo(new Contribution("cam.alice", ContributionStatus.REVOKED, alice.id, null, "expired"));
+    assertThat(coordinator.contributions()).isEmpty();
+  }
+
+  @Test
+  void theHostMayRenewALiveContribution() {
+    Visit alice = new Visit().hello();
+    alice.contribute("cam.alice", tokens.issue("room-42", "cam.alice", "alice", Duration.ofMinutes(2)));
+    assertThat(coordinator.renewContribution("cam.alice", clock.instant().plus(Duration.ofHours(1)))).isTrue();
+    assertThat(coordinator.renewContribution("cam.nobody", clock.instant().plus(Duration.ofHours(1)))).isFalse();
+
+    clock.advance(Duration.ofMinutes(30));
+    keepAlive(alice);
+    assertThat(coordinator.contributions()).containsKey("cam.alice");
+    clock.advance(Duration.ofMinutes(30));
+    keepAlive(alice);
+    assertThat(alice.lastContribution().status()).isEqualTo(ContributionStatus.REVOKED);
+  }
+
+  @Test
+  void anApprovedContribution_endsWithTheApprovalsLifetime() {
+    Visit bob = new Visit().hello();
+    bob.contribute("cam-bob", null);
+    approvals.approve(approvals.pending().get(0).id());
+    coordinator.run(() -> {}).join();
+    assertThat(coordinator.contributions()).containsKey("cam-bob");
+
+    clock.advance(Duration.ofMinutes(30));
+    keepAlive(bob);
+
+    assertThat(bob.lastContribution()).isEqualTo(new Contribution("cam-bob", ContributionStatus.REVOKED, null, null, "expired"));
+  }
+
+  @Test
+  void theContributor_mayOfferToTheSuperPeerThatIngestsIt() {
+    Visit alice = new Visit().hello();
+    String offer = "{\"v\":1,\"type\":\"signal\",\"to\":\"" + superPeer.id.value() + "\",\"kind\":\"offer\",\"sdp\":\"v=0\"}";
+    alice.send(offer);
+    assertThat(alice.lastError().code()).as("not handed yet").isEqualTo(ErrorCode.NOT_NEIGHBOUR);
+
+    alice.contribute("cam.alice", tokens.issue("room-42", "cam.alice", "alice"));
+    alice.send(offer);
+
+    assertThat(superPeer.socket.all(SignalMessage.Signal.class)).extracting(SignalMessage.Signal::from).containsExactly(alice.id);
+  }
+
+  /** Everyone talks (so nobody expires), then the sweep runs. */
+  private void keepAlive(Visit... visits) {
+    for (Visit v : visits) {
+      v.send("{\"v\":1,\"type\":\"state\",\"streams\":[],\"uploadSlots\":0}");
+    }
+    superPeer.send("{\"v\":1,\"type\":\"state\",\"streams\":[],\"uploadSlots\":0}");
+    coordinator.run(coordinator::sweep).join();
   }
 }

@@ -1,4 +1,4 @@
-package io.p2pcollab.tracker;
+package io.p2pcollab.tracker.internal;
 
 import io.p2pcollab.core.SignalMessage;
 import io.p2pcollab.core.SignalingCodec;
