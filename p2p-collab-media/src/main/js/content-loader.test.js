@@ -1,32 +1,10 @@
 // The Content Loader's decisions, with an in-memory WebRTC, a fake origin and a manual clock.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ContentLoader, fileName, parseFileName } from './content-loader.js';
+import { fileName, parseFileName } from './content-loader.js';
 import { INIT } from './wire.js';
-import { fakeOrigin, fakeRtc, FakeSignaling, ManualClock, settle } from './fakes.test-support.js';
-
-const BASE = 'http://127.0.0.1:8080/';
-const STREAM = { id: 'main', manifestUrl: '/live/main/manifest.mpd', hashesUrl: '/live/main/hashes.json' };
-const url = (name) => `http://127.0.0.1:8080/live/main/${name}`;
-const segment = (n, size = 40_000) => Uint8Array.from({ length: size }, (_, i) => (i * 31 + n) & 0xff);
-const ID = (c) => c.repeat(22);
-
-async function swarm(count, segments, { stream = STREAM, wrapFetch = (f) => f } = {}) {
-  const clock = new ManualClock();
-  const origin = await fakeOrigin(segments);
-  origin.fetch = wrapFetch(origin.fetch);
-  const rtc = fakeRtc();
-  const relay = new Map();
-  const loaders = [];
-  for (let i = 0; i < count; i++) {
-    const signaling = new FakeSignaling(ID(String.fromCharCode(97 + i)), relay);
-    loaders.push(new ContentLoader({
-      signaling, stream, baseUrl: BASE, RTCPeerConnection: rtc.RTCPeerConnection,
-      fetch: origin.fetch, now: clock.now, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout,
-    }));
-  }
-  return { clock, origin, loaders };
-}
+import { settle } from './fakes.test-support.js';
+import { segment, STREAM, swarm, url } from './loader.test-support.js';
 
 test('file names map one to one onto segment references', () => {
   assert.deepEqual(parseFileName('chunk-stream0-00042.m4s'), { track: '0', number: 42 });
@@ -108,7 +86,7 @@ test('a peer that sends bytes not matching the published hash is dropped and the
   const got = await b.load(url(name), clock.now() + 3000);
   assert.equal(got.source, 'http');
   assert.deepEqual(got.data, segment(5), 'the player only ever sees verified bytes');
-  assert.deepEqual(bad, [{ stream: 'main', fileName: name, peer: a.signaling.peerId }]);
+  assert.deepEqual(bad, [{ stream: 'main', fileName: name, peer: a.signaling.peerId, reason: 'bad-segment' }]);
   await settle();
   assert.equal(b.stats().peers, 0, 'the hostile neighbour is disconnected');
   b.connectTo([{ id: a.signaling.peerId, superPeer: false }]);
