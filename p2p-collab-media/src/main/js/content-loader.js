@@ -303,7 +303,6 @@ export class ContentLoader extends EventTarget {
    * @param {string} id @param {Neighbour} n @param {string} name @param {string} reason @param {string} [stream]
    */
   punish(id, n, name, reason, stream = this.main.id) {
-    this.blocked.add(id);
     this.dispatchEvent(new CustomEvent('bad-segment', { detail: { stream, fileName: name, peer: id, reason } }));
     this.slots.block(id, `sent a bad segment (${reason})`);
     this.report(id, stream, name, reason);
@@ -356,8 +355,9 @@ export class ContentLoader extends EventTarget {
 
   reportState() {
     // Who proved to be a source since the last state (the Coordinator prefers proven sources).
-    const servedBy = [...this.deliveredBy].slice(0, MAX_SERVED_BY);
-    for (const p of servedBy) this.deliveredBy.delete(p);
+    // The signaling client names each once, at most MAX_SERVED_BY per state.
+    const servedBy = [...this.deliveredBy];
+    this.deliveredBy.clear();
     this.signaling.setState({
       streams: [...this.streams.values()].map((st) => st.holding()),
       // What the Tracker needs to know: whether handing this peer to a newcomer can work.

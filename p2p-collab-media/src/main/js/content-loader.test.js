@@ -95,6 +95,31 @@ test('a peer that sends bytes not matching the published hash is dropped and the
   assert.equal(origin.served.length, 2);
 });
 
+test('state names in servedBy the peers that delivered a verified segment since the previous state; never HTTP, never a bad sender', async () => {
+  const [one, two, three] = [1, 2, 3].map((i) => fileName('0', i));
+  const { clock, loaders: [v, a, b, c] } = await swarm(4, { [one]: segment(1), [two]: segment(2), [three]: segment(3) });
+  for (const l of [a, b, c]) l.start([]);
+  await a.load(url(one), clock.now() + 3000);
+  await b.load(url(two), clock.now() + 3000);
+  await c.load(url(three), clock.now() + 3000);
+  c.cache.get(three).data[7] ^= 1; // c turns hostile
+  v.start([a, b, c].map((l) => ({ id: l.signaling.peerId, superPeer: false })));
+  await clock.advance(10);
+  const load = async (/** @type {string} */ name) => {
+    const pending = v.load(url(name), clock.now() + 3000);
+    await clock.advance(2500);
+    return (await pending).source;
+  };
+  const servedBy = () => v.signaling.states.at(-1).servedBy;
+
+  assert.equal(await load(one), 'peer');
+  assert.deepEqual(servedBy(), [a.signaling.peerId]);
+  assert.equal(await load(two), 'peer');
+  assert.deepEqual(servedBy(), [b.signaling.peerId], 'a was named already');
+  assert.equal(await load(three), 'http');
+  assert.deepEqual(servedBy(), [], 'c sent bad bytes, the origin is no peer');
+});
+
 test('HTTP bytes that do not match the hash are refused too', async () => {
   const name = 'chunk-stream0-00006.m4s';
   const { clock, origin, loaders: [a] } = await swarm(1, { [name]: segment(6) });
