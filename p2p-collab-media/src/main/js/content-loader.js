@@ -3,80 +3,78 @@
  * The Content Loader: decides, for every segment the player needs, which neighbour serves it or
  * whether to use HTTP; verifies the SHA-256 the Media Server published for every segment, from
  * peers and from HTTP alike, before handing it to the player or offering it to others; keeps a
- * window of recent segments and serves them to neighbours; reports what it holds to the Tracker.
+ * window of recent segments and serves them to neighbours; reports what it holds, and who
+ * delivered, to the Tracker.
  *
  * One loader serves every stream a page plays — the main stream and each contribution overlaid
  * on it — over the same neighbours: a data channel carries the HAVEs and REQUESTs of all of them.
+ * Its parts: {@link StreamState} (a stream's window and integrity), {@link Neighbours} (slots,
+ * link lifecycle, blocking), {@link Requests} (asking, and holding neighbours to their claims),
+ * and here source choice, serving and reporting.
+ *
+ * A neighbour that sends a bad segment, breaks the wire protocol, or claims a segment it then
+ * does not serve is reported to the Tracker (once per peer and visit) and, unless it is the
+ * super-peer failing a claim, cut and never connected to again during the visit.
  *
  * Events: `neighbour` (detail: {id, superPeer, open}), `segment` (detail: {stream, fileName,
- * source, bytes, data}), `bad-segment` (detail: {stream, fileName, peer}), `ack` (detail: {peer,
+ * source, bytes, data}), `bad-segment` (detail: {stream, fileName, peer, reason}), `report`
+ * (detail: {peer, stream, fileName, reason}: a report sent to the Tracker), `ack` (detail: {peer,
  * number, code, message}: a super-peer's answer to pushed contribution segments).
+ *
+ * Threading: browser main thread only; every callback (data channels, signaling, timers) runs there.
  * @module
  */
 import { chooseSource, DEFAULT_CONFIG } from './scheduler.js';
-import { PeerLink } from './peer.js';
-import { Assembler, INIT, split, WIRE_ERRORS } from './wire.js';
-import { createVerifier, parseEntry, refFromFileName } from './integrity.js';
+import { LINK_DEFAULTS } from './peer.js';
+import { Neighbours, SLOT_DEFAULTS } from './neighbours.js';
+import { Requests } from './requests.js';
+import { fileName, parseFileName, StreamState } from './stream-state.js';
+import { MAX_SERVED_BY } from './signaling-codec.js';
+import { split, WIRE_ERRORS } from './wire.js';
 
-/** @typedef {'peer' | 'superPeer' | 'http'} Source */
+export { fileName, parseFileName } from './stream-state.js';
 
-/** @param {string} track @param {number} number */
-export function fileName(track, number) {
-  return number === INIT ? `init-stream${track}.m4s` : `chunk-stream${track}-${String(number).padStart(5, '0')}.m4s`;
-}
+/** @typedef {import('./stream-state.js').Source} Source */
+/** @typedef {import('./stream-state.js').StreamInfo} StreamInfo */
+/** @typedef {import('./neighbours.js').Neighbour} Neighbour */
 
 /**
- * The segment a file name denotes (docs/protocol.md §4), or null.
- * @param {string} name
- * @returns {{track: string, number: number} | null}
+ * The loader's limits, each a constructor option of the same name, with its default:
+ * - `maxInbound` 4: links other peers opened to us; offers beyond are ignored.
+ * - `maxOutbound` 4: links we open to peers the Coordinator hands us; we top up to it.
+ * - `idleLinkMs` 5 000: a link that carries no REQUEST (or PUSH) in either direction within this
+ *   long of opening is closed (the upload link to the ingesting super-peer is exempt).
+ * - `maxQueuedMessages` 1 024 and `maxQueuedBytes` 8 MiB: per neighbour, what may wait for its
+ *   data channel to drain; a neighbour that makes us exceed either is cut and never reconnected.
+ * - `maxQueuedChunks` 256: a REQUEST is answered BUSY once that many messages wait for the
+ *   neighbour, or when the segment would fill over half of `maxQueuedBytes` (room stays for replies).
+ * - `windowSegments` 60: media segments held and served, per stream.
+ * - `evictionMargin` 4: a NOT_FOUND for one of the this-many oldest media segments of its track a
+ *   neighbour lists is an honest eviction race, not a lie.
  */
-export function parseFileName(name) {
-  const init = /^init-stream(.+)\.m4s$/.exec(name);
-  const chunk = /^chunk-stream(.+)-(\d+)\.m4s$/.exec(name);
-  const ref = init ? { track: init[1], number: INIT } : chunk ? { track: chunk[1], number: Number(chunk[2]) } : null;
-  return ref && ref.number <= INIT && fileName(ref.track, ref.number) === name ? ref : null;
-}
-
-/** What the loader knows of one stream: where it lives, what vouches for its segments, what it holds. */
-class StreamState {
-  /**
-   * @param {{id: string, manifestUrl: string, hashesUrl: string, publicKey?: string, signaturesUrl?: string}} info
-   * @param {string} baseUrl @param {SubtleCrypto} subtle
-   */
-  constructor(info, baseUrl, subtle) {
-    this.info = info;
-    this.id = info.id;
-    this.base = new URL(info.manifestUrl, baseUrl);
-    this.hashesUrl = new URL(info.hashesUrl, baseUrl).href;
-    // A signed stream (docs/protocol.md §6): segments are checked against the Media Server's
-    // Ed25519-signed statements, and a segment without one is never taken from peers.
-    this.signed = Boolean(info.publicKey && info.signaturesUrl);
-    this.signaturesUrl = this.signed ? new URL(/** @type {string} */ (info.signaturesUrl), baseUrl).href : '';
-    /** @type {Promise<import('./integrity.js').SegmentVerifier> | null} */
-    this.verifier = this.signed ? createVerifier(subtle, /** @type {string} */ (info.publicKey)) : null;
-    /** @type {Map<string, {length: number, sha256: string}>} verified statements by file name */
-    this.trusted = new Map();
-    /** @type {Promise<void> | null} */ this.signaturesLoading = null;
-    /** @type {Map<string, {data: Uint8Array, source: Source}>} verified segments by file name, oldest first */
-    this.cache = new Map();
-    /** @type {Map<string, string>} */ this.hashes = new Map();
-    /** @type {Promise<void> | null} */ this.hashesLoading = null;
-    this.bytes = { peer: 0, superPeer: 0, http: 0 };
-  }
-}
+export const LOADER_DEFAULTS = Object.freeze({
+  ...SLOT_DEFAULTS,
+  idleLinkMs: LINK_DEFAULTS.idleMs,
+  maxQueuedMessages: LINK_DEFAULTS.maxQueuedMessages,
+  maxQueuedBytes: LINK_DEFAULTS.maxQueuedBytes,
+  maxQueuedChunks: 256,
+  windowSegments: 60,
+  evictionMargin: 4,
+});
 
 /**
  * @typedef {{
- *   link: PeerLink, superPeer: boolean, have: Map<string, Set<string>>, outstanding: number,
- *   pending: Map<number, {assembler: Assembler, expectedLength: number | undefined, stream: string, resolve: (b: Uint8Array) => void, reject: (e: Error) => void}>,
- * }} Neighbour
+ *   maxInbound?: number, maxOutbound?: number, idleLinkMs?: number,
+ *   maxQueuedMessages?: number, maxQueuedBytes?: number, maxQueuedChunks?: number,
+ *   windowSegments?: number, evictionMargin?: number,
+ * }} LoaderLimits  defaults in {@link LOADER_DEFAULTS}
  */
 
 export class ContentLoader extends EventTarget {
   /**
    * @param {{
    *   signaling: import('./signaling.js').SignalingClient,
-   *   stream: {id: string, manifestUrl: string, hashesUrl: string, publicKey?: string, signaturesUrl?: string},
+   *   stream: StreamInfo,
    *   baseUrl: string,
    *   RTCPeerConnection: typeof RTCPeerConnection,
    *   rtcConfig?: RTCConfiguration,
@@ -85,12 +83,11 @@ export class ContentLoader extends EventTarget {
    *   now?: () => number,
    *   setTimeout?: typeof setTimeout,
    *   clearTimeout?: typeof clearTimeout,
-   *   maxNeighbours?: number,
    *   targetNeighbours?: number,
-   *   windowSegments?: number,
-   *   maxQueuedChunks?: number,
+   *   maxNeighbours?: number,
    *   scheduler?: import('./scheduler.js').SchedulerConfig,
-   * }} o
+   * } & LoaderLimits} o  `targetNeighbours` (older name of `maxOutbound`) and `maxNeighbours`
+   *   (inbound plus outbound: `maxInbound` is what remains of it) are still understood.
    */
   constructor(o) {
     super();
@@ -100,21 +97,41 @@ export class ContentLoader extends EventTarget {
     this.fetch = o.fetch ?? globalThis.fetch.bind(globalThis);
     this.subtle = o.subtle ?? globalThis.crypto.subtle;
     this.now = o.now ?? Date.now;
-    /** @type {Map<string, StreamState>} */ this.streams = new Map();
-    this.main = this.addStream(o.stream);
     // Wrapped: a browser's setTimeout called as a method of another object throws.
     this.setTimeout = o.setTimeout ?? ((/** @type {() => void} */ fn, /** @type {number} */ ms) => setTimeout(fn, ms));
     this.clearTimeout = o.clearTimeout ?? ((/** @type {any} */ id) => clearTimeout(id));
-    this.maxNeighbours = o.maxNeighbours ?? 8;
-    this.targetNeighbours = o.targetNeighbours ?? 4;
-    this.windowSegments = o.windowSegments ?? 60;
-    this.maxQueuedChunks = o.maxQueuedChunks ?? 256;
+    const d = LOADER_DEFAULTS;
+    this.maxOutbound = o.maxOutbound ?? o.targetNeighbours ?? d.maxOutbound;
+    this.maxInbound = o.maxInbound ?? (o.maxNeighbours !== undefined ? Math.max(0, o.maxNeighbours - this.maxOutbound) : d.maxInbound);
+    this.windowSegments = o.windowSegments ?? d.windowSegments;
+    this.maxQueuedChunks = o.maxQueuedChunks ?? d.maxQueuedChunks;
     this.schedulerConfig = o.scheduler ?? DEFAULT_CONFIG;
-    /** @type {Map<string, Neighbour>} */ this.neighbours = new Map();
-    /** @type {Set<string>} peers cut for bad data: never connected again during this visit */
-    this.blocked = new Set();
+    this.slots = new Neighbours({
+      signaling: o.signaling, RTCPeerConnection: o.RTCPeerConnection, rtcConfig: o.rtcConfig ?? {},
+      setTimeout: this.setTimeout, clearTimeout: this.clearTimeout,
+      maxInbound: this.maxInbound, maxOutbound: this.maxOutbound,
+      link: { idleMs: o.idleLinkMs ?? d.idleLinkMs, maxQueuedMessages: o.maxQueuedMessages ?? d.maxQueuedMessages, maxQueuedBytes: o.maxQueuedBytes ?? d.maxQueuedBytes },
+      onOpen: (id, n) => this.opened(id, n),
+      onMessage: (id, n, m) => this.onWire(id, n, m),
+      onClose: (id, n) => this.lost(id, n),
+    });
+    /** @type {Map<string, Neighbour>} every link, open or being set up */
+    this.neighbours = this.slots.map;
+    /** @type {Set<string>} peers cut for bad data or lies: never connected again during this visit */
+    this.blocked = this.slots.blocked;
+    this.requests = new Requests({
+      setTimeout: this.setTimeout, clearTimeout: this.clearTimeout, evictionMargin: o.evictionMargin ?? d.evictionMargin,
+      onBroken: (id, n, stream, name, reason) => (reason === 'not-found' || reason === 'no-answer'
+        ? this.claimBroken(id, n, stream, name, reason)
+        : this.punish(id, n, name, reason, stream)),
+    });
+    /** @type {Map<string, StreamState>} */ this.streams = new Map();
+    this.main = this.addStream(o.stream);
     /** @type {Set<() => void>} */ this.waiters = new Set();
-    this.nextRequestId = 1;
+    /** @type {Set<string>} peers reported to the Tracker: one report per peer and visit */
+    this.reported = new Set();
+    /** @type {Set<string>} peers that delivered a verified segment since the last state */
+    this.deliveredBy = new Set();
     this.bytes = { peer: 0, superPeer: 0, http: 0 };
     this.uploaded = 0;
     this.closed = false;
@@ -138,20 +155,22 @@ export class ContentLoader extends EventTarget {
   /**
    * Starts serving a stream (an overlay) alongside the others, or takes a restarted stream's new
    * key. Joining it at the Tracker is {@link join}'s business.
-   * @param {{id: string, manifestUrl: string, hashesUrl: string, publicKey?: string, signaturesUrl?: string}} info
+   * @param {StreamInfo} info
    */
   addStream(info) {
     const known = this.streams.get(info.id);
     if (known && known.info.publicKey === info.publicKey && known.info.manifestUrl === info.manifestUrl) return known;
-    const st = new StreamState(info, this.baseUrl, this.subtle);
+    const st = new StreamState(info, this.baseUrl, this);
     this.streams.set(info.id, st);
     if (info.id === this.o.stream.id) this.main = st;
+    // A restarted stream starts empty: neighbours must not go on asking for the old window.
+    if (known) for (const [, n] of this.openNeighbours()) n.link.send(st.haveMessage());
     return st;
   }
 
   /**
    * Adds `info` and joins it: its peers are connected to (up to the limits), its state reported.
-   * @param {{id: string, manifestUrl: string, hashesUrl: string, publicKey?: string, signaturesUrl?: string}} info
+   * @param {StreamInfo} info
    */
   async join(info) {
     this.addStream(info);
@@ -185,23 +204,15 @@ export class ContentLoader extends EventTarget {
   }
 
   /**
-   * The open link to `id`, connecting to it first if need be (even past the neighbour target): the
-   * super-peer a contribution is uploaded to.
+   * The open link to `id`, connecting to it first if need be (even past the outbound cap, and
+   * exempt from the idle rule): the super-peer a contribution is uploaded to.
    * @param {string} id @param {boolean} superPeer @param {number} [timeoutMs]
-   * @returns {Promise<PeerLink>}
+   * @returns {Promise<import('./peer.js').PeerLink>}
    */
-  ensureNeighbour(id, superPeer, timeoutMs = 10_000) {
-    const n = this.neighbours.get(id) ?? this.addNeighbour(id, superPeer, true);
-    if (n.link.isOpen) return Promise.resolve(n.link);
-    return new Promise((resolve, reject) => {
-      const timer = this.setTimeout(() => reject(new Error(`no data channel to ${id}`)), timeoutMs);
-      n.link.addEventListener('open', () => { this.clearTimeout(timer); resolve(n.link); }, { once: true });
-      n.link.addEventListener('close', () => { this.clearTimeout(timer); reject(new Error(`link to ${id} closed`)); }, { once: true });
-    });
-  }
+  ensureNeighbour(id, superPeer, timeoutMs = 10_000) { return this.slots.ensure(id, superPeer, timeoutMs); }
 
   /**
-   * Starts with the peer list of `joined`; asks for more peers while it has fewer than the target.
+   * Starts with the peer list of `joined`; asks for more peers while it has outbound slots free.
    * @param {{id: string, superPeer: boolean}[]} peers
    */
   start(peers) {
@@ -209,8 +220,8 @@ export class ContentLoader extends EventTarget {
     this.reportState();
     const topUp = () => {
       if (this.closed) return;
-      if (this.openNeighbours().length < this.targetNeighbours) {
-        for (const id of this.streams.keys()) this.signaling.requestPeers(id, this.targetNeighbours);
+      if (this.slots.outbound < this.maxOutbound) {
+        for (const id of this.streams.keys()) this.signaling.requestPeers(id, this.maxOutbound);
       }
       this.topUpTimer = this.setTimeout(topUp, 3000);
     };
@@ -255,7 +266,7 @@ export class ContentLoader extends EventTarget {
     /** @type {Set<string>} peers that failed this segment */
     const failed = new Set();
     // Without a statement we can check, a peer's bytes are worth nothing: HTTP only.
-    const expected = await this.expected(st, ref.name);
+    const expected = await st.expected(ref.name);
     const p2p = expected !== null;
     for (;;) {
       if (abort.aborted) throw new Error('aborted');
@@ -269,8 +280,8 @@ export class ContentLoader extends EventTarget {
       if (decision.action === 'PEER') {
         const n = /** @type {Neighbour} */ (this.neighbours.get(decision.peer));
         try {
-          const data = await this.requestFrom(decision.peer, n, st, ref, Math.min(5000, Math.max(1000, deadlineMs - nowMs)), expected?.length);
-          if (await this.verify(st, ref.name, data)) return this.accept(st, ref.name, data, n.superPeer ? 'superPeer' : 'peer');
+          const data = await this.requests.request(decision.peer, n, st.id, ref, Math.min(5000, Math.max(1000, deadlineMs - nowMs)), expected?.length);
+          if (await st.verify(ref.name, data)) return this.accept(st, ref.name, data, n.superPeer ? 'superPeer' : 'peer', decision.peer);
           this.punish(decision.peer, n, ref.name, 'bad-segment', st.id);
         } catch { /* timed out, refused, disconnected or cut: try elsewhere */ }
         failed.add(decision.peer);
@@ -280,167 +291,92 @@ export class ContentLoader extends EventTarget {
         const response = await this.fetch(url);
         if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
         const data = new Uint8Array(await response.arrayBuffer());
-        if (!(await this.verify(st, ref.name, data))) throw new Error(`segment ${ref.name} from HTTP does not match its hash`);
+        if (!(await st.verify(ref.name, data))) throw new Error(`segment ${ref.name} from HTTP does not match its hash`);
         return this.accept(st, ref.name, data, 'http');
       }
     }
   }
 
   /**
-   * A neighbour sent bytes that fail verification: cut it at once and report it to the Tracker.
+   * A neighbour sent bad data (`bad-segment`, `wrong-length`, `protocol-violation`): cut it at
+   * once, never connect to it again this visit, and report it to the Tracker.
    * @param {string} id @param {Neighbour} n @param {string} name @param {string} reason @param {string} [stream]
    */
   punish(id, n, name, reason, stream = this.main.id) {
-    this.blocked.add(id);
-    this.dispatchEvent(new CustomEvent('bad-segment', { detail: { stream, fileName: name, peer: id } }));
-    n.link.close(`sent a bad segment (${reason})`);
-    this.signaling.report(id, stream, reason);
+    this.dispatchEvent(new CustomEvent('bad-segment', { detail: { stream, fileName: name, peer: id, reason } }));
+    this.slots.block(id, `sent a bad segment (${reason})`);
+    this.report(id, stream, name, reason);
   }
 
-  /** @param {StreamState} st @param {string} name @param {Uint8Array} data @param {Source} source */
-  accept(st, name, data, source) {
+  /**
+   * A neighbour claimed a segment and did not serve it (`not-found`, `no-answer`): report it and,
+   * unless it is the super-peer (whose failures are its host's business), cut and block it.
+   * @param {string} id @param {Neighbour} n @param {string} stream @param {string} name @param {string} reason
+   */
+  claimBroken(id, n, stream, name, reason) {
+    this.report(id, stream, name, reason);
+    if (!n.superPeer) this.slots.block(id, `claimed ${name} but did not serve it (${reason})`);
+  }
+
+  /**
+   * Reports `id` to the Tracker, unless it was reported already during this visit.
+   * @param {string} id @param {string} stream @param {string} name @param {string} reason
+   */
+  report(id, stream, name, reason) {
+    if (this.reported.has(id)) return;
+    this.reported.add(id);
+    this.signaling.report(id, stream, reason);
+    this.dispatchEvent(new CustomEvent('report', { detail: { peer: id, stream, fileName: name, reason } }));
+  }
+
+  /**
+   * @param {StreamState} st @param {string} name @param {Uint8Array} data @param {Source} source
+   * @param {string} [peer] the neighbour it came from
+   */
+  accept(st, name, data, source, peer) {
     this.bytes[source] += data.length;
     st.bytes[source] += data.length;
+    if (peer !== undefined) this.deliveredBy.add(peer);
     if (!st.cache.has(name) && this.streams.get(st.id) === st) {
       st.cache.set(name, { data, source });
-      this.evict(st);
+      st.evict();
       this.announce(st);
     }
     this.dispatchEvent(new CustomEvent('segment', { detail: { stream: st.id, fileName: name, source, bytes: data.length, data } }));
     return { data, source };
   }
 
-  /** @param {StreamState} st */
-  evict(st) {
-    const media = [...st.cache.keys()].filter((k) => k.startsWith('chunk-'));
-    for (const k of media.slice(0, Math.max(0, media.length - this.windowSegments))) st.cache.delete(k);
-  }
-
   /** Sends HAVE to every open neighbour and the new state to the Tracker. @param {StreamState} st */
   announce(st) {
-    const have = this.haveMessage(st);
+    const have = st.haveMessage();
     for (const [, n] of this.openNeighbours()) n.link.send(have);
     this.reportState();
   }
 
-  /** @param {StreamState} st */
-  haveMessage(st) {
-    const held = [...st.cache.keys()].map((k) => /** @type {{track: string, number: number}} */ (parseFileName(k)));
-    return /** @type {import('./wire.js').WireMessage} */ ({ type: 'HAVE', stream: st.id, held });
-  }
-
   reportState() {
-    const streams = [...this.streams.values()].map((st) => {
-      const numbers = [...st.cache.keys()].map((k) => /** @type {any} */ (parseFileName(k)).number).filter((x) => x !== INIT);
-      return { stream: st.id, segments: numbers.length, newest: numbers.length ? Math.max(...numbers) : -1 };
-    });
+    // Who proved to be a source since the last state (the Coordinator prefers proven sources).
+    // The signaling client names each once, at most MAX_SERVED_BY per state.
+    const servedBy = [...this.deliveredBy];
+    this.deliveredBy.clear();
     this.signaling.setState({
-      streams,
+      streams: [...this.streams.values()].map((st) => st.holding()),
       // What the Tracker needs to know: whether handing this peer to a newcomer can work.
-      uploadSlots: Math.max(0, this.maxNeighbours - this.neighbours.size),
+      uploadSlots: Math.max(0, this.maxInbound - this.slots.inbound),
+      servedBy,
     });
   }
 
-  /**
-   * @param {string} id @param {Neighbour} n @param {StreamState} st
-   * @param {{track: string, number: number, name: string}} ref @param {number} timeoutMs
-   * @param {number | undefined} expectedLength the signed length: a first chunk announcing another is refused
-   * @returns {Promise<Uint8Array>}
-   */
-  requestFrom(id, n, st, ref, timeoutMs, expectedLength) {
-    const requestId = this.nextRequestId++ >>> 0;
-    n.outstanding++;
-    return new Promise((resolve, reject) => {
-      const timer = this.setTimeout(() => {
-        n.pending.delete(requestId);
-        n.link.send({ type: 'CANCEL', requestId });
-        reject(new Error(`peer ${id} timed out`));
-      }, timeoutMs);
-      n.pending.set(requestId, {
-        assembler: new Assembler(requestId),
-        expectedLength,
-        stream: st.id,
-        resolve: (b) => { this.clearTimeout(timer); resolve(b); },
-        reject: (e) => { this.clearTimeout(timer); reject(e); },
-      });
-      n.link.send({ type: 'REQUEST', requestId, stream: st.id, track: ref.track, number: ref.number });
-    }).finally(() => { n.outstanding--; });
-  }
+  /** What `name` must be (see {@link StreamState#expected}). @param {StreamState} st @param {string} name */
+  expected(st, name) { return st.expected(name); }
 
-  /**
-   * What `name` must be: its signed length and SHA-256 (signed streams), or its published SHA-256
-   * (unsigned streams); the list is fetched again when it does not know the name yet. Null when
-   * there is nothing trustworthy to check it against.
-   * @param {StreamState} st @param {string} name
-   * @returns {Promise<{length: number | undefined, sha256: string} | null>}
-   */
-  async expected(st, name) {
-    if (st.signed) {
-      if (!st.trusted.has(name)) await this.refreshSignatures(st);
-      return st.trusted.get(name) ?? null;
-    }
-    if (!st.hashes.has(name)) await this.refreshHashes(st);
-    const sha256 = st.hashes.get(name);
-    return sha256 ? { length: undefined, sha256 } : null;
-  }
+  /** Whether `data` is what the Media Server published as `name`. @param {StreamState} st @param {string} name @param {Uint8Array} data */
+  verify(st, name, data) { return st.verify(name, data); }
 
-  /**
-   * Whether `data` is what the Media Server published as `name`.
-   * @param {StreamState} st @param {string} name @param {Uint8Array} data
-   */
-  async verify(st, name, data) {
-    const expected = await this.expected(st, name);
-    if (!expected || (expected.length !== undefined && data.length !== expected.length)) return false;
-    const digest = new Uint8Array(await this.subtle.digest('SHA-256', data));
-    return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('') === expected.sha256;
-  }
+  /** Fetches signatures.json again (new entries only). @param {StreamState} st */
+  refreshSignatures(st) { return st.refreshSignatures(); }
 
-  /** Fetches signatures.json and keeps the entries whose signatures verify (new ones only). @param {StreamState} st */
-  refreshSignatures(st) {
-    st.signaturesLoading ??= (async () => {
-      try {
-        const verifier = await /** @type {Promise<import('./integrity.js').SegmentVerifier>} */ (st.verifier);
-        const r = await this.fetch(st.signaturesUrl, { cache: 'no-store' });
-        if (!r.ok) return;
-        const text = await r.text();
-        if (text.length > 1 << 20) return;
-        const root = JSON.parse(text);
-        if (root === null || typeof root !== 'object' || Array.isArray(root)) return;
-        for (const [name, value] of Object.entries(root)) {
-          if (st.trusted.has(name)) continue;
-          const ref = refFromFileName(st.id, name);
-          if (!ref) continue;
-          let entry;
-          try { entry = parseEntry(value); } catch { continue; }
-          if (await verifier.verify(ref, entry)) st.trusted.set(name, { length: entry.length, sha256: entry.sha256 });
-        }
-        if (st.trusted.size > 4 * this.windowSegments) {
-          const keep = new Set([...st.trusted.keys()].slice(-2 * this.windowSegments));
-          for (const k of st.trusted.keys()) if (!keep.has(k) && k.startsWith('chunk-')) st.trusted.delete(k);
-        }
-      } catch { /* a bad or unreachable list: nothing new is trusted */ } finally {
-        st.signaturesLoading = null;
-      }
-    })();
-    return st.signaturesLoading;
-  }
-
-  /** @param {StreamState} st */
-  refreshHashes(st) {
-    st.hashesLoading ??= (async () => {
-      try {
-        const r = await this.fetch(st.hashesUrl, { cache: 'no-store' });
-        if (r.ok) for (const [k, v] of Object.entries(await r.json())) if (typeof v === 'string') st.hashes.set(k, v);
-        if (st.hashes.size > 4 * this.windowSegments) {
-          const live = new Set([...st.hashes.keys()].slice(-2 * this.windowSegments));
-          for (const k of st.hashes.keys()) if (!live.has(k) && k.startsWith('chunk-')) st.hashes.delete(k);
-        }
-      } finally {
-        st.hashesLoading = null;
-      }
-    })();
-    return st.hashesLoading;
-  }
+  /** Fetches hashes.json again. @param {StreamState} st */
+  refreshHashes(st) { return st.refreshHashes(); }
 
   /** Resolves when a neighbour's holdings change, or at `untilMs`. @param {number} untilMs */
   changed(untilMs) {
@@ -453,54 +389,26 @@ export class ContentLoader extends EventTarget {
 
   notify() { for (const w of [...this.waiters]) w(); }
 
-  openNeighbours() { return [...this.neighbours].filter(([, n]) => n.link.isOpen); }
+  openNeighbours() { return this.slots.open(); }
 
   /** @param {{id: string, superPeer: boolean}[]} peers */
-  connectTo(peers) {
-    for (const p of peers) {
-      if (this.closed || this.neighbours.size >= this.targetNeighbours) return;
-      if (p.id === this.signaling.peerId || this.neighbours.has(p.id) || this.blocked.has(p.id)) continue;
-      this.addNeighbour(p.id, p.superPeer, true);
-    }
-  }
+  connectTo(peers) { this.slots.connectTo(peers); }
 
   /** @param {{from?: string, kind: string, sdp?: string, candidate?: any}} m */
-  onSignal(m) {
-    if (!m.from || this.blocked.has(m.from)) return;
-    let n = this.neighbours.get(m.from);
-    if (!n && m.kind === 'offer' && this.neighbours.size < this.maxNeighbours && !this.closed) {
-      // Whoever offers is a viewer: the super-peer never offers.
-      n = this.addNeighbour(m.from, false, false);
-    }
-    n?.link.handleSignal(m);
+  onSignal(m) { this.slots.onSignal(m); }
+
+  /** @param {string} id @param {Neighbour} n */
+  opened(id, n) {
+    for (const st of this.streams.values()) n.link.send(st.haveMessage());
+    this.dispatchEvent(new CustomEvent('neighbour', { detail: { id, superPeer: n.superPeer, open: true } }));
+    this.notify();
   }
 
-  /** @param {string} id @param {boolean} superPeer @param {boolean} initiator */
-  addNeighbour(id, superPeer, initiator) {
-    const link = new PeerLink({
-      id, superPeer, initiator,
-      RTCPeerConnection: this.o.RTCPeerConnection,
-      rtcConfig: this.o.rtcConfig ?? {},
-      sendSignal: (kind, body) => this.signaling.signal(id, kind, body),
-      setTimeout: this.setTimeout, clearTimeout: this.clearTimeout,
-    });
-    /** @type {Neighbour} */
-    const n = { link, superPeer, have: new Map(), outstanding: 0, pending: new Map() };
-    this.neighbours.set(id, n);
-    link.addEventListener('open', () => {
-      for (const st of this.streams.values()) link.send(this.haveMessage(st));
-      this.dispatchEvent(new CustomEvent('neighbour', { detail: { id, superPeer, open: true } }));
-      this.notify();
-    });
-    link.addEventListener('message', (e) => this.onWire(id, n, /** @type {CustomEvent} */ (e).detail));
-    link.addEventListener('close', () => {
-      this.neighbours.delete(id);
-      for (const p of n.pending.values()) p.reject(new Error(`peer ${id} disconnected`));
-      n.pending.clear();
-      this.dispatchEvent(new CustomEvent('neighbour', { detail: { id, superPeer, open: false } }));
-      this.notify();
-    });
-    return n;
+  /** @param {string} id @param {Neighbour} n */
+  lost(id, n) {
+    this.requests.closed(id, n);
+    this.dispatchEvent(new CustomEvent('neighbour', { detail: { id, superPeer: n.superPeer, open: false } }));
+    this.notify();
   }
 
   /** @param {string} id @param {Neighbour} n @param {import('./wire.js').WireMessage} m */
@@ -520,39 +428,25 @@ export class ContentLoader extends EventTarget {
         return;
       case 'REQUEST': return this.serve(n, m);
       case 'CANCEL': n.link.dropQueued(m.requestId); return;
-      case 'DATA': {
-        const p = n.pending.get(m.requestId);
-        if (!p) return; // cancelled or timed out: late chunks are expected
-        if (p.assembler.received === 0 && p.expectedLength !== undefined && m.totalLength !== p.expectedLength) {
-          n.pending.delete(m.requestId);
-          p.reject(new Error(`peer ${id} announced ${m.totalLength} bytes, the signed length is ${p.expectedLength}`));
-          this.punish(id, n, '', 'wrong-length', p.stream);
-          return;
-        }
-        try {
-          if (p.assembler.accept(m)) { n.pending.delete(m.requestId); p.resolve(p.assembler.segment()); }
-        } catch (e) {
-          n.pending.delete(m.requestId);
-          p.reject(/** @type {Error} */ (e));
-          n.link.close(`protocol violation: ${/** @type {Error} */ (e).message}`);
-        }
-        return;
-      }
-      case 'ERROR': {
-        const p = n.pending.get(m.requestId);
-        if (p) { n.pending.delete(m.requestId); p.reject(new Error(`peer ${id}: ${m.message || m.code}`)); }
-        return;
-      }
+      case 'DATA': return this.requests.onData(id, n, m);
+      case 'ERROR': return this.requests.onError(id, n, m, WIRE_ERRORS.NOT_FOUND);
     }
   }
 
-  /** @param {Neighbour} n @param {{requestId: number, stream: string, track: string, number: number}} m */
+  /**
+   * Answers a neighbour's REQUEST: the segment's DATA chunks, NOT_FOUND, or BUSY when its send
+   * queue is already long (`maxQueuedChunks` messages, or the segment would fill over half its
+   * byte cap): room stays for small replies, so only a neighbour that asks without reading ever
+   * overflows the queue.
+   * @param {Neighbour} n @param {{requestId: number, stream: string, track: string, number: number}} m
+   */
   serve(n, m) {
     const entry = this.streams.get(m.stream)?.cache.get(fileName(m.track, m.number));
     if (!entry) return void n.link.send({ type: 'ERROR', requestId: m.requestId, code: WIRE_ERRORS.NOT_FOUND, message: 'not held' });
-    // The link queues what the channel cannot take yet; a neighbour that already has several
-    // segments queued gets BUSY instead of an ever longer queue.
-    if (n.link.queue.length >= this.maxQueuedChunks) return void n.link.send({ type: 'ERROR', requestId: m.requestId, code: WIRE_ERRORS.BUSY, message: 'busy' });
+    const q = n.link.queue;
+    if (q.count >= this.maxQueuedChunks || q.bytes + entry.data.length > q.maxBytes / 2) {
+      return void n.link.send({ type: 'ERROR', requestId: m.requestId, code: WIRE_ERRORS.BUSY, message: 'busy' });
+    }
     for (const chunk of split(m.requestId, entry.data)) n.link.send(chunk);
     this.uploaded += entry.data.length;
   }
@@ -576,7 +470,7 @@ export class ContentLoader extends EventTarget {
   close() {
     this.closed = true;
     if (this.topUpTimer) this.clearTimeout(this.topUpTimer);
-    for (const n of [...this.neighbours.values()]) n.link.close('loader closed');
+    this.slots.closeAll('loader closed');
     this.notify();
   }
 }

@@ -1,32 +1,10 @@
 // The Content Loader's decisions, with an in-memory WebRTC, a fake origin and a manual clock.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ContentLoader, fileName, parseFileName } from './content-loader.js';
+import { fileName, parseFileName } from './content-loader.js';
 import { INIT } from './wire.js';
-import { fakeOrigin, fakeRtc, FakeSignaling, ManualClock, settle } from './fakes.test-support.js';
-
-const BASE = 'http://127.0.0.1:8080/';
-const STREAM = { id: 'main', manifestUrl: '/live/main/manifest.mpd', hashesUrl: '/live/main/hashes.json' };
-const url = (name) => `http://127.0.0.1:8080/live/main/${name}`;
-const segment = (n, size = 40_000) => Uint8Array.from({ length: size }, (_, i) => (i * 31 + n) & 0xff);
-const ID = (c) => c.repeat(22);
-
-async function swarm(count, segments, { stream = STREAM, wrapFetch = (f) => f } = {}) {
-  const clock = new ManualClock();
-  const origin = await fakeOrigin(segments);
-  origin.fetch = wrapFetch(origin.fetch);
-  const rtc = fakeRtc();
-  const relay = new Map();
-  const loaders = [];
-  for (let i = 0; i < count; i++) {
-    const signaling = new FakeSignaling(ID(String.fromCharCode(97 + i)), relay);
-    loaders.push(new ContentLoader({
-      signaling, stream, baseUrl: BASE, RTCPeerConnection: rtc.RTCPeerConnection,
-      fetch: origin.fetch, now: clock.now, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout,
-    }));
-  }
-  return { clock, origin, loaders };
-}
+import { settle } from './fakes.test-support.js';
+import { segment, STREAM, swarm, url } from './loader.test-support.js';
 
 test('file names map one to one onto segment references', () => {
   assert.deepEqual(parseFileName('chunk-stream0-00042.m4s'), { track: '0', number: 42 });
@@ -108,13 +86,38 @@ test('a peer that sends bytes not matching the published hash is dropped and the
   const got = await b.load(url(name), clock.now() + 3000);
   assert.equal(got.source, 'http');
   assert.deepEqual(got.data, segment(5), 'the player only ever sees verified bytes');
-  assert.deepEqual(bad, [{ stream: 'main', fileName: name, peer: a.signaling.peerId }]);
+  assert.deepEqual(bad, [{ stream: 'main', fileName: name, peer: a.signaling.peerId, reason: 'bad-segment' }]);
   await settle();
   assert.equal(b.stats().peers, 0, 'the hostile neighbour is disconnected');
   b.connectTo([{ id: a.signaling.peerId, superPeer: false }]);
   assert.equal(b.neighbours.size, 0, 'and never connected again');
   assert.equal(b.stats().bytes.peer, 0);
   assert.equal(origin.served.length, 2);
+});
+
+test('state names in servedBy the peers that delivered a verified segment since the previous state; never HTTP, never a bad sender', async () => {
+  const [one, two, three] = [1, 2, 3].map((i) => fileName('0', i));
+  const { clock, loaders: [v, a, b, c] } = await swarm(4, { [one]: segment(1), [two]: segment(2), [three]: segment(3) });
+  for (const l of [a, b, c]) l.start([]);
+  await a.load(url(one), clock.now() + 3000);
+  await b.load(url(two), clock.now() + 3000);
+  await c.load(url(three), clock.now() + 3000);
+  c.cache.get(three).data[7] ^= 1; // c turns hostile
+  v.start([a, b, c].map((l) => ({ id: l.signaling.peerId, superPeer: false })));
+  await clock.advance(10);
+  const load = async (/** @type {string} */ name) => {
+    const pending = v.load(url(name), clock.now() + 3000);
+    await clock.advance(2500);
+    return (await pending).source;
+  };
+  const servedBy = () => v.signaling.states.at(-1).servedBy;
+
+  assert.equal(await load(one), 'peer');
+  assert.deepEqual(servedBy(), [a.signaling.peerId]);
+  assert.equal(await load(two), 'peer');
+  assert.deepEqual(servedBy(), [b.signaling.peerId], 'a was named already');
+  assert.equal(await load(three), 'http');
+  assert.deepEqual(servedBy(), [], 'c sent bad bytes, the origin is no peer');
 });
 
 test('HTTP bytes that do not match the hash are refused too', async () => {

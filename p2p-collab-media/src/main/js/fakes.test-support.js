@@ -102,3 +102,37 @@ export async function fakeOrigin(segments) {
   };
   return origin;
 }
+
+/**
+ * A peer driven by the test, speaking the wire protocol through a bare PeerLink: it answers one
+ * offer, or offers itself (`offerTo`), and hands every wire message it receives to `onMessage`.
+ * @param {{id: string, relay: Map<string, FakeSignaling>, rtc: ReturnType<typeof fakeRtc>, clock: ManualClock, PeerLink: any}} o
+ */
+export function rawPeer(o) {
+  const signaling = new FakeSignaling(o.id, o.relay);
+  const peer = {
+    id: o.id,
+    signaling,
+    /** @type {any} */ link: null,
+    /** @type {any[]} */ received: [],
+    /** @type {(m: any) => void} */ onMessage: () => {},
+    send: (m) => peer.link.send(m),
+    /** @param {string} to */
+    offerTo(to) { peer.link = make(to, true); },
+  };
+  const make = (to, initiator) => {
+    const link = new o.PeerLink({
+      id: to, superPeer: false, initiator, RTCPeerConnection: o.rtc.RTCPeerConnection, rtcConfig: {},
+      sendSignal: (kind, body) => signaling.signal(to, kind, body),
+      setTimeout: o.clock.setTimeout, clearTimeout: o.clock.clearTimeout, idleMs: Infinity,
+    });
+    link.addEventListener('message', (e) => { peer.received.push(e.detail); peer.onMessage(e.detail); });
+    return link;
+  };
+  signaling.addEventListener('signal', (e) => {
+    const m = e.detail;
+    if (!peer.link && m.kind === 'offer') peer.link = make(m.from, false);
+    if (peer.link?.id === m.from) peer.link.handleSignal(m);
+  });
+  return peer;
+}

@@ -5,14 +5,33 @@
  * offers). Sends wire messages with back-pressure: above 1 MiB buffered, messages queue until the
  * channel's `bufferedamountlow` (256 KiB).
  *
- * Events: `open`, `message` (detail: a decoded wire message), `close` (terminal).
+ * Limits (each an option, defaults in {@link LINK_DEFAULTS}):
+ * - the queue is bounded (`maxQueuedMessages`, `maxQueuedBytes`): a send that would exceed a cap
+ *   is refused, `overflow` is dispatched and the link closed — the neighbour made us queue more
+ *   than any honest one does (it asks without reading);
+ * - a link that carries no REQUEST or PUSH, in either direction, within `idleMs` of opening is
+ *   closed (an unsolicited offer must not hold a neighbour slot), unless {@link PeerLink#pin}ned.
+ *
+ * Events: `open`, `message` (detail: a decoded wire message), `overflow` (detail: {count, bytes}:
+ * the queue was full; `close` follows), `close` (terminal; detail: {reason}).
+ *
+ * Threading: browser main thread only (RTCPeerConnection and data channel callbacks run there).
  * @module
  */
 import { decode, encode, WIRE_ERRORS, WireError } from './wire.js';
+import { SendQueue } from './send-queue.js';
 
 export const HIGH_WATER = 1 << 20;
 export const LOW_WATER = 256 << 10;
 export const LABEL = 'p2p-collab';
+
+/**
+ * Default limits of a link.
+ * - `connectTimeoutMs` 10 000: a link not open by then is closed.
+ * - `idleMs` 5 000: an open link that carried no REQUEST or PUSH (either direction) by then is closed.
+ * - `maxQueuedMessages` 1 024 and `maxQueuedBytes` 8 MiB: the send queue's caps (PUSH excluded).
+ */
+export const LINK_DEFAULTS = Object.freeze({ connectTimeoutMs: 10_000, idleMs: 5_000, maxQueuedMessages: 1024, maxQueuedBytes: 8 << 20 });
 
 export class PeerLink extends EventTarget {
   /**
@@ -20,8 +39,9 @@ export class PeerLink extends EventTarget {
    *   id: string, superPeer: boolean, initiator: boolean,
    *   RTCPeerConnection: typeof RTCPeerConnection, rtcConfig: RTCConfiguration,
    *   sendSignal: (kind: 'offer' | 'answer' | 'candidate', body: any) => void,
-   *   connectTimeoutMs?: number, setTimeout?: typeof setTimeout, clearTimeout?: typeof clearTimeout,
-   * }} o
+   *   connectTimeoutMs?: number, idleMs?: number, maxQueuedMessages?: number, maxQueuedBytes?: number,
+   *   setTimeout?: typeof setTimeout, clearTimeout?: typeof clearTimeout,
+   * }} o  limits default to {@link LINK_DEFAULTS}
    */
   constructor(o) {
     super();
@@ -30,17 +50,30 @@ export class PeerLink extends EventTarget {
     this.sendSignal = o.sendSignal;
     this.pc = new o.RTCPeerConnection(o.rtcConfig);
     /** @type {RTCDataChannel | null} */ this.channel = null;
-    /** @type {Uint8Array[]} */ this.queue = [];
+    this.queue = new SendQueue({
+      maxMessages: o.maxQueuedMessages ?? LINK_DEFAULTS.maxQueuedMessages,
+      maxBytes: o.maxQueuedBytes ?? LINK_DEFAULTS.maxQueuedBytes,
+    });
     /** @type {RTCIceCandidateInit[]} candidates that arrived before the remote description */
     this.earlyCandidates = [];
     this.remoteSet = false;
     this.isOpen = false;
     this.closed = false;
     this.bytesSent = 0;
+    /** Whether a REQUEST or PUSH went either way (or the link was pinned): it is not idle. */
+    this.used = false;
+    const set = o.setTimeout ?? setTimeout;
     const clear = o.clearTimeout ?? clearTimeout;
-    const timer = (o.setTimeout ?? setTimeout)(() => { if (!this.isOpen) this.close('connect timeout'); }, o.connectTimeoutMs ?? 10_000);
-    this.addEventListener('open', () => clear(timer));
-    this.addEventListener('close', () => clear(timer));
+    const timer = set(() => { if (!this.isOpen) this.close('connect timeout'); }, o.connectTimeoutMs ?? LINK_DEFAULTS.connectTimeoutMs);
+    const idleMs = o.idleMs ?? LINK_DEFAULTS.idleMs;
+    /** @type {any} */ let idle = null;
+    this.addEventListener('open', () => {
+      clear(timer);
+      this.flush();
+      if (!this.used && Number.isFinite(idleMs)) idle = set(() => { if (!this.used) this.close(`idle: no request within ${idleMs} ms of opening`); }, idleMs);
+    });
+    this.stopIdleTimer = () => { if (idle !== null) clear(idle); idle = null; };
+    this.addEventListener('close', () => { clear(timer); this.stopIdleTimer(); });
 
     this.pc.onicecandidate = (e) => {
       if (e.candidate && e.candidate.candidate) {
@@ -101,6 +134,7 @@ export class PeerLink extends EventTarget {
         this.send({ type: 'ERROR', requestId: 0, code: tooLarge ? WIRE_ERRORS.TOO_LARGE : WIRE_ERRORS.BAD_REQUEST, message: String(/** @type {Error} */ (err).message).slice(0, 200) });
         return;
       }
+      this.touch(m.type);
       this.dispatchEvent(new CustomEvent('message', { detail: m }));
     };
     if (channel.readyState === 'open') { this.isOpen = true; queueMicrotask(() => this.dispatchEvent(new Event('open'))); }
@@ -108,20 +142,36 @@ export class PeerLink extends EventTarget {
 
   /**
    * Queues a wire message; sent at once unless the channel's buffer is over the high-water mark.
+   * A queued HAVE replaces the one of its stream still waiting. A message that would take the
+   * queue past a cap is not sent: the link dispatches `overflow` and closes.
    * @param {import('./wire.js').WireMessage} m
-   * @returns {boolean} false if the link is closed
+   * @returns {boolean} false if the link is closed (or just closed on overflow)
    */
   send(m) {
     if (this.closed) return false;
-    this.queue.push(encode(m));
+    const bytes = encode(m);
+    this.touch(m.type);
+    // A contributor's PUSHes are bounded by its in-flight window, not by this cap.
+    if (!this.queue.push(bytes, { capped: m.type !== 'PUSH', key: m.type === 'HAVE' ? `HAVE ${m.stream}` : undefined })) {
+      this.dispatchEvent(new CustomEvent('overflow', { detail: { count: this.queue.count, bytes: this.queue.bytes } }));
+      this.close(`send queue over its cap (${this.queue.count} messages, ${this.queue.bytes} bytes)`);
+      return false;
+    }
     this.flush();
     return true;
   }
 
   /** Drops queued DATA of a request (CANCEL). @param {number} requestId */
-  dropQueued(requestId) {
-    this.queue = this.queue.filter((b) => !(b[0] === 0x03 && new DataView(b.buffer, b.byteOffset).getUint32(1) === requestId));
-  }
+  dropQueued(requestId) { this.queue.dropRequest(requestId); }
+
+  /** Bytes waiting to reach the neighbour: our queue plus the channel's buffer. */
+  backlog() { return this.queue.bytes + (this.channel?.bufferedAmount ?? 0); }
+
+  /** Exempts this link from the idle rule (e.g. the upload link to the ingesting super-peer). */
+  pin() { this.used = true; this.stopIdleTimer(); }
+
+  /** @param {string} type a message type sent or received */
+  touch(type) { if (!this.used && (type === 'REQUEST' || type === 'PUSH')) this.pin(); }
 
   flush() {
     const ch = this.channel;
@@ -138,7 +188,7 @@ export class PeerLink extends EventTarget {
     if (this.closed) return;
     this.closed = true;
     this.isOpen = false;
-    this.queue = [];
+    this.queue.clear();
     try { this.channel?.close(); } catch { /* already closed */ }
     try { this.pc.close(); } catch { /* already closed */ }
     this.dispatchEvent(new CustomEvent('close', { detail: { reason } }));

@@ -15,7 +15,7 @@
  * not depend on signaling and keep working meanwhile.
  * @module
  */
-import { decode, encode, SignalingError } from './signaling-codec.js';
+import { decode, encode, MAX_SERVED_BY, SignalingError } from './signaling-codec.js';
 
 /**
  * @typedef {{
@@ -42,8 +42,12 @@ export class SignalingClient extends EventTarget {
     /** @type {WebSocket | null} */ this.socket = null;
     /** @type {string | null} */ this.peerId = null;
     /** @type {any} */ this.welcome = null;
-    /** @type {string | null} last state frame sent */ this.lastState = null;
-    /** @type {any} */ this.state = null;
+    /** @type {{streams: {stream: string, segments: number, newest: number}[], uploadSlots: number} | null} */ this.state = null;
+    /** @type {Set<string>} peers that delivered a verified segment, not yet named in a state sent */
+    this.servedBy = new Set();
+    /** @type {Set<string>} the peers named in the last state sent */
+    this.lastServedBy = new Set();
+    /** @type {string | null} the last state sent, without servedBy */ this.lastHoldings = null;
     /** @type {Map<string, {resolve: (m: any) => void, reject: (e: any) => void}>} replies awaited, by type */
     this.pending = new Map();
     this.heartbeat = /** @type {any} */ (null);
@@ -77,7 +81,7 @@ export class SignalingClient extends EventTarget {
       this.peerId = w.peerId;
       this.welcome = w;
       this.attempts = 0;
-      this.lastState = null; // the new registration knows nothing yet
+      this.lastHoldings = null; // the new registration knows nothing yet
       this.sendState(true);
       return w;
     });
@@ -140,21 +144,30 @@ export class SignalingClient extends EventTarget {
 
   /**
    * Sets what this peer holds; sent at once if it changed, and repeated every heartbeat.
-   * @param {{streams: {stream: string, segments: number, newest: number}[], uploadSlots: number}} state
+   * `servedBy` names peers that delivered a verified segment since the previous call: they are
+   * named once, in the next state sent (at most {@link MAX_SERVED_BY}; more wait for the one
+   * after). A peer not named in the last state sent makes the state count as changed; one named
+   * again waits for the heartbeat.
+   * @param {{streams: {stream: string, segments: number, newest: number}[], uploadSlots: number, servedBy?: string[]}} state
    */
   setState(state) {
-    this.state = state;
+    const { servedBy = [], ...holdings } = state;
+    this.state = holdings;
+    // Bounded while signaling is down: a peer left out delivers again and is named then.
+    for (const p of servedBy) if (this.servedBy.size < 8 * MAX_SERVED_BY) this.servedBy.add(p);
     this.sendState(false);
   }
 
   /** @param {boolean} always */
   sendState(always) {
     if (!this.state || !this.peerId) return;
-    const frame = encode({ type: 'state', ...this.state });
-    if (always || frame !== this.lastState) {
-      this.lastState = frame;
-      this.sendFrame(frame);
-    }
+    const holdings = encode({ type: 'state', ...this.state });
+    const named = [...this.servedBy].slice(0, MAX_SERVED_BY);
+    if (!always && holdings === this.lastHoldings && named.every((p) => this.lastServedBy.has(p))) return;
+    this.lastHoldings = holdings;
+    this.lastServedBy = new Set(named);
+    for (const p of named) this.servedBy.delete(p);
+    this.sendFrame(named.length ? encode({ type: 'state', ...this.state, servedBy: named }) : holdings);
   }
 
   /** Leaves gracefully and closes. */

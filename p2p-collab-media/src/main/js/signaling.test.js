@@ -142,3 +142,27 @@ test('with reconnecting off, a dropped socket ends the client', async () => {
   await new Promise((r) => setImmediate(r));
   assert.equal(closed, 1);
 });
+
+test('servedBy: a peer not named before sends the state at once; each is named once; one named again waits for the heartbeat', async () => {
+  const { client, socket, iv } = await connected();
+  const holdings = { streams: [{ stream: 'main', segments: 2, newest: 7 }], uploadSlots: 3 };
+  const states = () => socket.sent.filter((m) => m.type === 'state').map((m) => m.servedBy);
+  client.setState({ ...holdings, servedBy: [OTHER] });
+  assert.deepEqual(states(), [[OTHER]], 'a new proven source is news: sent at once');
+  client.setState({ ...holdings, servedBy: [OTHER] });
+  client.setState({ ...holdings, servedBy: [] });
+  assert.deepEqual(states(), [[OTHER]], 'nothing new: not resent at once');
+  iv.timers[0].fn();
+  assert.deepEqual(states(), [[OTHER], [OTHER]], 'the heartbeat carries the delivery that waited');
+  iv.timers[0].fn();
+  assert.deepEqual(states(), [[OTHER], [OTHER], undefined], 'then no one: nobody delivered since the previous state');
+});
+
+test('servedBy: at most 8 peers in one state; the others are named in the next', async () => {
+  const { client, socket, iv } = await connected();
+  const peers = Array.from({ length: 10 }, (_, i) => String.fromCharCode(65 + i).repeat(22));
+  client.setState({ streams: [], uploadSlots: 0, servedBy: peers });
+  iv.timers[0].fn();
+  const sent = socket.sent.filter((m) => m.type === 'state').map((m) => m.servedBy);
+  assert.deepEqual(sent, [peers.slice(0, 8), peers.slice(8)]);
+});

@@ -1,0 +1,38 @@
+// @ts-check
+// A swarm of Content Loaders on the in-memory fakes, with scripted peers beside them. Tests only.
+import { ContentLoader } from './content-loader.js';
+import { PeerLink } from './peer.js';
+import { fakeOrigin, fakeRtc, FakeSignaling, ManualClock, rawPeer } from './fakes.test-support.js';
+
+export const BASE = 'http://127.0.0.1:8080/';
+export const STREAM = { id: 'main', manifestUrl: '/live/main/manifest.mpd', hashesUrl: '/live/main/hashes.json' };
+/** @param {string} name */
+export const url = (name) => `http://127.0.0.1:8080/live/main/${name}`;
+/** @param {number} n @param {number} [size] */
+export const segment = (n, size = 40_000) => Uint8Array.from({ length: size }, (_, i) => (i * 31 + n) & 0xff);
+/** A peer ID (22 characters) made of one character. @param {string} c */
+export const ID = (c) => c.repeat(22);
+
+/**
+ * `count` loaders (IDs aaa…, bbb…, …) sharing a clock, an origin serving `segments`, a WebRTC
+ * and a signaling relay; `raw(id)` adds a scripted peer to the same network.
+ * @param {number} count @param {Record<string, Uint8Array>} segments
+ * @param {{stream?: any, wrapFetch?: (f: any) => any, options?: Record<string, any>}} [o]
+ */
+export async function swarm(count, segments, { stream = STREAM, wrapFetch = (f) => f, options = {} } = {}) {
+  const clock = new ManualClock();
+  const origin = await fakeOrigin(segments);
+  origin.fetch = wrapFetch(origin.fetch);
+  const rtc = fakeRtc();
+  const relay = new Map();
+  const loaders = [];
+  for (let i = 0; i < count; i++) {
+    const signaling = new FakeSignaling(ID(String.fromCharCode(97 + i)), relay);
+    loaders.push(new ContentLoader(/** @type {any} */ ({
+      signaling, stream, baseUrl: BASE, RTCPeerConnection: rtc.RTCPeerConnection,
+      fetch: origin.fetch, now: clock.now, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout, ...options,
+    })));
+  }
+  const raw = (/** @type {string} */ id) => rawPeer({ id, relay, rtc, clock, PeerLink });
+  return { clock, origin, rtc, relay, loaders, raw };
+}

@@ -1,0 +1,97 @@
+// Serving neighbours within bounds (issue 8: browsers queued ERROR/ACK replies without a cap).
+// A neighbour "stops reading" here by its channel's buffer staying over the high-water mark, so
+// everything sent to it waits in the loader's queue.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HIGH_WATER } from './peer.js';
+import { settle } from './fakes.test-support.js';
+import { fileName } from './content-loader.js';
+import { ID, segment, swarm, url } from './loader.test-support.js';
+import { WIRE_ERRORS } from './wire.js';
+
+/** A scripted peer connected to `v` (it offered), and v's side of the link. */
+async function attackerOf(v, raw, clock) {
+  const attacker = raw(ID('z'));
+  attacker.offerTo(v.signaling.peerId);
+  await clock.advance(10);
+  return { attacker, n: v.neighbours.get(attacker.id) };
+}
+
+const request = (requestId, number = requestId) => ({ type: 'REQUEST', requestId, stream: 'main', track: '0', number });
+
+test('a neighbour that floods requests without reading is cut when its replies pass 1 024 queued messages, and never let back', async () => {
+  const { clock, loaders: [v], raw } = await swarm(1, {});
+  const { attacker, n } = await attackerOf(v, raw, clock);
+  n.link.channel.bufferedAmount = HIGH_WATER + 1; // the attacker stops reading
+  // Each REQUEST for a segment not held is answered ERROR NOT_FOUND, each undecodable message ERROR BAD_REQUEST.
+  for (let i = 1; i <= 512; i++) attacker.send(request(i));
+  for (let i = 1; i <= 512; i++) attacker.link.channel.send(Uint8Array.of(0x02, 0, 0));
+  await settle();
+  assert.equal(n.link.isOpen, true);
+  assert.equal(n.link.queue.count, 1024, 'every message got its reply, queued');
+
+  attacker.send(request(1025));
+  await settle();
+  assert.equal(n.link.closed, true, 'the 1 025th reply would pass the cap: cut');
+  assert.equal(v.neighbours.has(attacker.id), false);
+  assert.equal(v.signaling.reports, undefined, 'a full queue is not a report reason');
+
+  attacker.link = null;
+  attacker.offerTo(v.signaling.peerId);
+  await clock.advance(10);
+  assert.equal(attacker.link.isOpen, false, 'its next offer is refused');
+  v.connectTo([{ id: attacker.id, superPeer: false }]);
+  assert.equal(v.neighbours.has(attacker.id), false, 'and it is never offered to');
+});
+
+test('the message cap is the option maxQueuedMessages', async () => {
+  const { clock, loaders: [v], raw } = await swarm(1, {}, { options: { maxQueuedMessages: 10 } });
+  const { attacker, n } = await attackerOf(v, raw, clock);
+  n.link.channel.bufferedAmount = HIGH_WATER + 1;
+  for (let i = 1; i <= 10; i++) attacker.send(request(i));
+  await settle();
+  assert.equal(n.link.isOpen, true);
+  attacker.send(request(11));
+  await settle();
+  assert.equal(n.link.closed, true);
+});
+
+test('segments are served while they fill at most half the byte cap (maxQueuedBytes), then BUSY keeps room for replies', async () => {
+  const name = fileName('0', 1);
+  const { clock, loaders: [v], raw } = await swarm(1, { [name]: segment(1) }, { options: { maxQueuedBytes: 200_000 } });
+  await v.load(url(name), clock.now()); // v holds 40 000 bytes
+  const { attacker, n } = await attackerOf(v, raw, clock);
+  n.link.channel.bufferedAmount = HIGH_WATER + 1;
+  for (let i = 1; i <= 5; i++) attacker.send(request(i, 1));
+  await settle();
+  assert.equal(n.link.isOpen, true);
+  assert.equal(v.stats().uploaded, 80_000, 'two copies fit in 100 000 bytes, a third would not');
+
+  n.link.channel.bufferedAmount = 0; // it reads again
+  n.link.flush();
+  await settle();
+  const answers = attacker.received.filter((m) => m.type !== 'HAVE');
+  assert.deepEqual([...new Set(answers.filter((m) => m.type === 'DATA').map((m) => m.requestId))], [1, 2]);
+  assert.deepEqual(answers.filter((m) => m.type === 'ERROR').map((m) => [m.requestId, m.code]), [[3, WIRE_ERRORS.BUSY], [4, WIRE_ERRORS.BUSY], [5, WIRE_ERRORS.BUSY]]);
+});
+
+test('an honest neighbour that stops reading for a while is not cut: HAVE updates replace one another in the queue', async () => {
+  const segs = {};
+  for (let i = 1; i <= 200; i++) segs[fileName('0', i)] = segment(i, 100);
+  const { clock, loaders: [v, a] } = await swarm(2, segs, { options: { maxQueuedMessages: 50 } });
+  v.connectTo([{ id: a.signaling.peerId, superPeer: false }]);
+  await clock.advance(10);
+  const n = v.neighbours.get(a.signaling.peerId);
+  n.link.pin(); // keep the idle rule out of this test
+  n.link.channel.bufferedAmount = HIGH_WATER + 1;
+  for (const name of Object.keys(segs)) await v.load(url(name), clock.now()); // 200 new segments, 200 HAVEs: 4 times the cap
+  assert.equal(n.link.isOpen, true);
+  assert.equal(n.link.queue.length, 1, 'only the newest HAVE waits');
+
+  n.link.channel.bufferedAmount = 0;
+  n.link.flush();
+  await settle();
+  const held = a.neighbours.get(v.signaling.peerId).have.get('main');
+  assert.equal(held.size, 60, 'the window');
+  assert.ok(held.has(fileName('0', 200)));
+});
