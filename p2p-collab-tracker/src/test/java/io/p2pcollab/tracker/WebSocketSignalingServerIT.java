@@ -95,6 +95,8 @@ class WebSocketSignalingServerIT {
     var wa = (SignalMessage.Welcome) a.send("{\"v\":1,\"type\":\"hello\",\"role\":\"viewer\"}");
     var wb = (SignalMessage.Welcome) b.send("{\"v\":1,\"type\":\"hello\",\"role\":\"viewer\"}");
     assertThat(a.send("{\"v\":1,\"type\":\"join\",\"stream\":\"main\"}")).isInstanceOf(SignalMessage.Joined.class);
+    // The Coordinator relays only between peers of one stream.
+    assertThat(b.send("{\"v\":1,\"type\":\"join\",\"stream\":\"main\"}")).isInstanceOf(SignalMessage.Joined.class);
     a.ws.sendText("{\"v\":1,\"type\":\"signal\",\"to\":\"" + wb.peerId().value() + "\",\"kind\":\"offer\",\"sdp\":\"v=0\"}", true);
     var relayed = (SignalMessage.Signal) b.next();
     assertThat(relayed.from()).isEqualTo(wa.peerId());

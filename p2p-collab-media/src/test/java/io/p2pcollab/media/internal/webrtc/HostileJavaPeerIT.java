@@ -2,10 +2,12 @@ package io.p2pcollab.media.internal.webrtc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.sun.net.httpserver.HttpServer;
 import io.p2pcollab.core.Hashes;
 import io.p2pcollab.core.PeerId;
+import io.p2pcollab.tracker.PeerReport;
 import io.p2pcollab.core.SegmentRef;
 import io.p2pcollab.core.SegmentSource;
 import io.p2pcollab.core.StreamInfo;
@@ -46,7 +48,7 @@ import org.junit.jupiter.api.Test;
  * corrupted segments (same length, flipped bytes) to the first viewer and then forged ones (the
  * genuine bytes with more appended: a fine SHA-256 of their own, but no signature) to the second.
  * Each viewer asks it for nothing without a verified entry, cuts it at its first bad segment,
- * reports it (two reporters ban it), never hands out a byte the Media Server did not publish, and
+ * reports it (the host hears it; a super-peer is never banned by viewers), never hands out a byte the Media Server did not publish, and
  * gets every segment from the honest super-peer or over HTTP.
  */
 class HostileJavaPeerIT {
@@ -78,7 +80,7 @@ class HostileJavaPeerIT {
   }
 
   @Test
-  void hostilePeer_isCutAtItsFirstBadSegment_reportedAndBanned_andViewersGetOnlyPublishedBytes() throws Exception {
+  void hostileSuperPeer_isCutAtItsFirstBadSegment_andReportedToTheHost_andViewersGetOnlyPublishedBytes() throws Exception {
     LoopbackOnly.assumeLoopbackOnlyNetwork();
     StreamInfo main = startMediaServer();
     assertThat(main.isSigned()).isTrue();
@@ -144,10 +146,15 @@ class HostileJavaPeerIT {
         .containsExactly(Map.entry(hostileId, "wrong-length"));
     assertThat(tampering.asked.get()).as("asked once by each viewer").isEqualTo(2);
 
-    // Two distinct reporters: banned for the rest of its visit, never handed out again.
-    await("the hostile peer is banned", () -> !sources().contains(hostileId));
-    assertThat(signaling.coordinator.tracker().peersFor("main", PeerId.random(new Random()), 20))
-        .noneMatch(p -> p.id().equals(hostileId));
+    // It registered as a super-peer: viewers cut and block it for their visit, and their reports
+    // reach the host, but never ban it (else two scripted visitors could cut the operator's own).
+    await("both reports reach the host", () -> signaling.reports.size() == 2);
+    assertThat(signaling.reports)
+        .extracting(PeerReport::reported, PeerReport::reason, PeerReport::outcome)
+        .containsExactlyInAnyOrder(
+            tuple(hostileId, "bad-segment", PeerReport.Outcome.AGAINST_SUPER_PEER),
+            tuple(hostileId, "wrong-length", PeerReport.Outcome.AGAINST_SUPER_PEER));
+    assertThat(sources()).as("never banned by viewers").contains(hostileId);
     System.out.printf("HostileJavaPeerIT: %d segments (%d bytes) per viewer, hostile peer asked %d times%n",
         refs.size(), refs.stream().mapToLong(r -> published.segment(r).orElseThrow().length).sum(), tampering.asked.get());
   }

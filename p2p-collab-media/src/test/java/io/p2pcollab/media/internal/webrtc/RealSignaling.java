@@ -8,11 +8,13 @@ import io.p2pcollab.core.StreamInfo;
 import io.p2pcollab.media.SuperPeers;
 import io.p2pcollab.tracker.CoordinatorConfig;
 import io.p2pcollab.tracker.Coordinators;
+import io.p2pcollab.tracker.PeerReport;
 import io.p2pcollab.tracker.WebSocketSignalingServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** The real Coordinator behind the real WebSocket server on loopback, for the WebRTC ITs. */
 final class RealSignaling implements AutoCloseable {
@@ -20,6 +22,8 @@ final class RealSignaling implements AutoCloseable {
   static final String SUPER_PEER_TOKEN = "it-secret";
 
   Coordinator coordinator;
+  /** Every report the Coordinator heard, as the host's {@code onReport} sees them. */
+  final List<PeerReport> reports = new CopyOnWriteArrayList<>();
   private WebSocketSignalingServer server;
   private int port;
 
@@ -52,7 +56,7 @@ final class RealSignaling implements AutoCloseable {
 
   private Coordinator newCoordinator() {
     Coordinator c = Coordinators.create(
-        CoordinatorConfig.builder().superPeerToken(SUPER_PEER_TOKEN).reportsToBan(reportsToBan).build());
+        CoordinatorConfig.builder().superPeerToken(SUPER_PEER_TOKEN).reportsToBan(reportsToBan).onReport(reports::add).build());
     c.addStream(main);
     c.start();
     return c;
