@@ -186,6 +186,27 @@ final class Contributions {
     }
   }
 
+  /**
+   * The ingesting super-peer cut the contribution it ingests (its contributor pushed over the
+   * super-peer's caps: reason {@code too-fast}). It ends for everybody and the grant goes too; an
+   * operator may grant it again. Only that super-peer may say so, only with {@code revoked}.
+   */
+  void cutByIngest(PeerSession s, SignalMessage.Contribution cut) {
+    Live l = live.get(cut.stream());
+    if (!s.superPeer || l == null || !l.superPeer().equals(s.peerId)) {
+      sessions.refuse(s, ErrorCode.BAD_MESSAGE, "only the super-peer ingesting a stream may end its contribution", "contribution");
+      return;
+    }
+    if (cut.status() != ContributionStatus.REVOKED || (cut.peer() != null && !cut.peer().equals(l.contributor()))) {
+      sessions.refuse(s, ErrorCode.BAD_MESSAGE, "a super-peer ends a contribution with status 'revoked' naming its contributor", "contribution");
+      return;
+    }
+    // The reason reaches the contributor and the log: only a short token is passed on.
+    String reason = cut.reason() != null && cut.reason().matches("[a-z][a-z-]{0,31}") ? cut.reason() : "cut by the super-peer";
+    end(cut.stream(), ContributionStatus.REVOKED, reason);
+    config.approvals().revoke(l.contributor(), cut.stream());
+  }
+
   /** The host extended the grant. */
   void renew(String stream, Instant until) {
     Live l = live.get(stream);

@@ -317,6 +317,8 @@ public final class StandardCoordinator implements Coordinator {
       contributions.contribute(s, c);
     } else if (m instanceof SignalMessage.ContributeStop stop) {
       contributions.stop(s, stop);
+    } else if (m instanceof SignalMessage.Contribution cut) {
+      contributions.cutByIngest(s, cut);
     } else if (m instanceof SignalMessage.Leave) {
       s.connection.close(1000, "left");
       forget(s);

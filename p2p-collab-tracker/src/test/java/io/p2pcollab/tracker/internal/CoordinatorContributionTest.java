@@ -118,6 +118,33 @@ class CoordinatorContributionTest {
   }
 
   @Test
+  void theIngestingSuperPeerCutsAContributorThatPushesTooFast_andItEndsForAll() {
+    Visit alice = new Visit().hello();
+    alice.contribute("cam.alice", tokens.issue("room-42", "cam.alice", "alice"));
+
+    superPeer.send("{\"v\":1,\"type\":\"contribution\",\"stream\":\"cam.alice\",\"status\":\"revoked\",\"peer\":\""
+        + alice.id.value() + "\",\"reason\":\"too-fast\"}");
+
+    assertThat(alice.lastContribution())
+        .isEqualTo(new Contribution("cam.alice", ContributionStatus.REVOKED, null, null, "too-fast"));
+    assertThat(coordinator.contributions()).isEmpty();
+  }
+
+  @Test
+  void onlyTheIngestingSuperPeerEndsAContribution_aViewerSayingSoIsRefused() {
+    Visit alice = new Visit().hello();
+    alice.contribute("cam.alice", tokens.issue("room-42", "cam.alice", "alice"));
+    Visit eve = new Visit().hello();
+
+    eve.send("{\"v\":1,\"type\":\"contribution\",\"stream\":\"cam.alice\",\"status\":\"revoked\",\"reason\":\"too-fast\"}");
+    superPeer.send("{\"v\":1,\"type\":\"contribution\",\"stream\":\"cam.alice\",\"status\":\"granted\"}");
+
+    assertThat(eve.lastError().code()).isEqualTo(ErrorCode.BAD_MESSAGE);
+    assertThat(superPeer.lastError().code()).isEqualTo(ErrorCode.BAD_MESSAGE);
+    assertThat(coordinator.contributions()).isEqualTo(Map.of("cam.alice", alice.id));
+  }
+
+  @Test
   void nobodyContributesWithoutAGrant_andTheRefusalNamesItsCause() {
     Visit eve = new Visit().hello();
 
