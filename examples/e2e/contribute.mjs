@@ -48,7 +48,7 @@ export async function runContribution({ viewers, seconds, log = () => {} }) {
       const t = document.getElementById('golive-status')?.textContent ?? '';
       return t.startsWith('refused') ? t : null;
     }, null, { timeout: 10_000 }).then((h) => h.jsonValue());
-    const storedBeforeApproval = (await server.originStats()).contributions['cam-e']?.segmentsStored ?? 0;
+    const storedBeforeApproval = (await operator('stats.json')).contributions['cam-e']?.segmentsStored ?? 0;
     log(`E sees: ${refusal}`);
     const request = op.locator('#pending tr', { hasText: 'cam-e' });
     await request.waitFor({ timeout: 10_000 }); // the page polls every second
@@ -87,7 +87,7 @@ export async function runContribution({ viewers, seconds, log = () => {} }) {
     log(`A's overlay gone from every page ${goneAfterMs} ms after the revocation`);
     const aStatus = await a.page.evaluate(() => window['p2pDemo'].contribution().status);
     await sleep(500);
-    const origin = await server.originStats();
+    const origin = await operator('stats.json');
     const aAcked = (await a.page.evaluate(() => window['p2pDemo'].contribution().stats())).acked;
 
     const perViewer = before.map((s, i) => ({
