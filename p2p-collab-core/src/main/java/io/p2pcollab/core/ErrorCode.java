@@ -48,8 +48,6 @@ public enum ErrorCode {
   TOO_MANY_CONNECTIONS,
   /** No {@code hello} within the registration deadline (3 s by default); the socket is closed. */
   HELLO_TIMEOUT,
-  /** A contribution over its per-stream bytes/s or segments/s cap; the contribution ends. */
-  CONTRIBUTION_TOO_FAST,
   /** The server failed; the peer may retry. */
   INTERNAL;
 

@@ -72,7 +72,7 @@ public record SuperPeerConfig(
    * (every PUSH chunk received, whole or not, stored or refused) and segments (every segment pushed
    * to its end). A contributor over either cap has its contribution cut: the push is refused, the
    * stream ends and the Coordinator is told ({@code contribution} {@code revoked}, reason {@code
-   * too-fast}, {@link ErrorCode#CONTRIBUTION_TOO_FAST}).
+   * too-fast}), which ends it for everyone with that reason.
    *
    * @param bitsPerSecond pushed bits per second, averaged over the window (default 4 000 000:
    *     4 Mbit/s, twice what a browser's 720p camera recording needs); &ge; 8

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * faster is <em>cut</em>: its stream ends here at once, and the Coordinator is told so with {@code
  * contribution {stream, status: "revoked", peer: <contributor>, reason: "too-fast"}} — the message
  * the super-peer receives, sent back the other way — for it to end the contribution for everyone
- * and tell the contributor {@code revoked} ({@code CONTRIBUTION_TOO_FAST}).
+ * and tell the contributor {@code revoked}, reason {@code too-fast}.
  *
  * <p>Threading: confined to the super-peer's executor.
  */
