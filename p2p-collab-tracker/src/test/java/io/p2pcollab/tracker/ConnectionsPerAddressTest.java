@@ -50,11 +50,11 @@ class ConnectionsPerAddressTest {
     assertThat(cap.admit("s1", ip("2001:db8:1:2::1"))).isEqualTo(Admission.ADMITTED);
     assertThat(cap.admit("s2", ip("2001:db8:1:2:abcd::42"))).as("same /64").isEqualTo(Admission.REFUSED);
     assertThat(cap.admit("s3", ip("2001:db8:1:3::1"))).as("next /64").isEqualTo(Admission.ADMITTED);
-    assertThat(ConnectionsPerAddress.key(ip("2001:db8:1:2::1"))).isEqualTo("2001:db8:1:2::/64");
-    assertThat(ConnectionsPerAddress.key(InetAddress.getByAddress(
+    assertThat(NetworkAddresses.key(ip("2001:db8:1:2::1"))).isEqualTo("2001:db8:1:2::/64");
+    assertThat(NetworkAddresses.key(InetAddress.getByAddress(
         new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 192, 0, 2, 1})))
         .isEqualTo("192.0.2.1");
-    assertThat(ConnectionsPerAddress.key(ip("192.0.2.1"))).isEqualTo("192.0.2.1");
+    assertThat(NetworkAddresses.key(ip("192.0.2.1"))).isEqualTo("192.0.2.1");
   }
 
   @Test

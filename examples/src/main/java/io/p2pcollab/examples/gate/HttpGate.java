@@ -1,7 +1,7 @@
 package io.p2pcollab.examples.gate;
 
+import io.p2pcollab.tracker.NetworkAddresses;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -200,7 +200,7 @@ public final class HttpGate implements AutoCloseable {
         return;
       }
       InetAddress address = ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
-      String key = config.uncappedAddresses().contains(address) ? null : addressKey(address);
+      String key = config.uncappedAddresses().contains(address) ? null : NetworkAddresses.key(address);
       if (open.size() >= config.maxConnections()
           || (key != null && perAddress.getOrDefault(key, 0) >= config.maxConnectionsPerAddress())) {
         refused.incrementAndGet();
@@ -250,18 +250,5 @@ public final class HttpGate implements AutoCloseable {
     } catch (IOException e) {
       // closing anyway
     }
-  }
-
-  /** The network address a client is counted under: IPv4 as is, IPv6 its /64. */
-  static String addressKey(InetAddress address) {
-    if (address instanceof Inet6Address v6) {
-      byte[] b = v6.getAddress();
-      StringBuilder s = new StringBuilder();
-      for (int i = 0; i < 8; i += 2) {
-        s.append(Integer.toHexString(((b[i] & 0xff) << 8) | (b[i + 1] & 0xff))).append(':');
-      }
-      return s.append(":/64").toString();
-    }
-    return address.getHostAddress();
   }
 }

@@ -1,7 +1,6 @@
 package io.p2pcollab.tracker.internal;
 
-import java.net.Inet4Address;
-import java.net.Inet6Address;
+import io.p2pcollab.tracker.NetworkAddresses;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -42,28 +41,7 @@ record AddressKey(String value) {
   }
 
   private static AddressKey network(InetAddress a) {
-    byte[] b = a.getAddress();
-    if (a instanceof Inet6Address && isV4Mapped(b)) {
-      return new AddressKey(
-          (b[12] & 0xFF) + "." + (b[13] & 0xFF) + "." + (b[14] & 0xFF) + "." + (b[15] & 0xFF));
-    }
-    if (a instanceof Inet4Address) {
-      return new AddressKey(a.getHostAddress());
-    }
-    StringBuilder s = new StringBuilder();
-    for (int i = 0; i < 8; i += 2) {
-      s.append(Integer.toHexString(((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF))).append(':');
-    }
-    return new AddressKey(s.append(":/64").toString());
-  }
-
-  private static boolean isV4Mapped(byte[] b) {
-    for (int i = 0; i < 10; i++) {
-      if (b[i] != 0) {
-        return false;
-      }
-    }
-    return b[10] == (byte) 0xFF && b[11] == (byte) 0xFF;
+    return new AddressKey(NetworkAddresses.key(a));
   }
 
   @Override

@@ -1,7 +1,6 @@
 package io.p2pcollab.tracker.internal;
 
-import java.net.Inet4Address;
-import java.net.Inet6Address;
+import io.p2pcollab.tracker.NetworkAddresses;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -61,7 +60,7 @@ public final class ConnectionsPerAddress {
     if (uncapped.contains(address)) {
       return Admission.ADMITTED;
     }
-    String key = key(address);
+    String key = NetworkAddresses.key(address);
     int n = counts.getOrDefault(key, 0);
     if (n >= 2L * max) {
       return Admission.DROPPED;
@@ -81,7 +80,7 @@ public final class ConnectionsPerAddress {
 
   /** Sockets currently counted for {@code address}'s network address. */
   public synchronized int count(InetAddress address) {
-    return counts.getOrDefault(key(address), 0);
+    return counts.getOrDefault(NetworkAddresses.key(address), 0);
   }
 
   /** Sockets currently counted over all addresses. */
@@ -89,31 +88,5 @@ public final class ConnectionsPerAddress {
     return held.size();
   }
 
-  /** The network address {@code address} is counted under: IPv4 as is, IPv6 its /64. */
-  public static String key(InetAddress address) {
-    if (address instanceof Inet6Address v6) {
-      byte[] b = v6.getAddress();
-      if (isV4Mapped(b)) {
-        return (b[12] & 0xff) + "." + (b[13] & 0xff) + "." + (b[14] & 0xff) + "." + (b[15] & 0xff);
-      }
-      StringBuilder s = new StringBuilder();
-      for (int i = 0; i < 8; i += 2) {
-        s.append(Integer.toHexString(((b[i] & 0xff) << 8) | (b[i + 1] & 0xff))).append(':');
-      }
-      return s.append(":/64").toString();
-    }
-    if (address instanceof Inet4Address) {
-      return address.getHostAddress();
-    }
-    throw new IllegalArgumentException("not an IP address: " + address);
-  }
 
-  private static boolean isV4Mapped(byte[] b) {
-    for (int i = 0; i < 10; i++) {
-      if (b[i] != 0) {
-        return false;
-      }
-    }
-    return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
-  }
 }

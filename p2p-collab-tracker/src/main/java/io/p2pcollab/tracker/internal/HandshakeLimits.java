@@ -1,5 +1,6 @@
 package io.p2pcollab.tracker.internal;
 
+import io.p2pcollab.tracker.NetworkAddresses;
 import io.p2pcollab.tracker.internal.ConnectionsPerAddress.Admission;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -94,7 +95,7 @@ public final class HandshakeLimits implements WebSocketServerFactory {
     Admission admission = proxied ? Admission.ADMITTED : perAddress.admit(ws, remote);
     if (admission == Admission.DROPPED) {
       // The library closes the socket when this throws; nothing was counted.
-      throw new IOException("too many connections from " + ConnectionsPerAddress.key(remote));
+      throw new IOException("too many connections from " + NetworkAddresses.key(remote));
     }
     try {
       Guarded g = new Guarded(delegate.wrapChannel(channel, key), ws, channel, admission, proxied);

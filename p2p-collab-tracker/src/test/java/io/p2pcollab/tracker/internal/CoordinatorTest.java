@@ -225,6 +225,32 @@ class CoordinatorTest {
   }
 
   @Test
+  void aPeerWhoseFramesPileUpFasterThanTheCoordinatorHandlesThem_isDisconnected_othersAreNot() {
+    Visit flooder = swarm.viewer();
+    Visit bystander = swarm.viewer();
+    // Hold the Coordinator's thread so frames can only queue, as when a script outruns the server.
+    java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+    swarm.coordinator.run(() -> {
+      try {
+        busy.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    for (int i = 0; i < PeerSession.MAX_QUEUED_FRAMES; i++) {
+      flooder.session.onText("{\"v\":1,\"type\":\"peers\",\"stream\":\"main\"}");
+    }
+    assertThat(flooder.socket.closeCode).as("at the limit it is still connected").isNull();
+    flooder.session.onText("{\"v\":1,\"type\":\"peers\",\"stream\":\"main\"}");
+    assertThat(flooder.socket.closeCode).isEqualTo(1008);
+    busy.countDown();
+    swarm.flush();
+
+    assertThat(bystander.socket.closeCode).isNull();
+    assertThat(bystander.join().socket.last()).isInstanceOf(SignalMessage.Joined.class);
+  }
+
+  @Test
   void registrationsFromOneAddress_areLimitedPerMinute() {
     swarm.close();
     swarm = new TestSwarm(b -> b.registrationsPerAddressPerMinute(3));
