@@ -57,7 +57,7 @@ test('bad input gets its documented error and never disturbs other peers', { tim
       const flood = await session([hello, ...Array.from({ length: 200 }, () => peers)], 1500);
       out.flood = { rateLimited: codes(flood).includes('RATE_LIMITED'), answered: flood.got.filter((m) => m.type === 'peers').length, withinMs: flood.handledWithinMs };
       const deluge = await session([hello, ...Array.from({ length: 3000 }, () => peers)], 1500);
-      out.deluge = { closeCode: deluge.closeCode };
+      out.deluge = { closeCode: deluge.closeCode, rateLimited: codes(deluge).includes('RATE_LIMITED'), answered: deluge.got.filter((m) => m.type === 'peers').length, withinMs: deluge.handledWithinMs };
       return out;
     }, port);
     console.log(JSON.stringify(results));
@@ -85,7 +85,13 @@ test('bad input gets its documented error and never disturbs other peers', { tim
     assert.ok(results.flood.answered < 200, `a flood of 200 is not answered in full (${results.flood.answered})`);
     assert.ok(results.flood.answered <= allowance,
       `burst 100 plus 50/s over ${results.flood.withinMs.toFixed(0)} ms allows ${allowance}; ${results.flood.answered} answered`);
-    assert.ok([1008, 1006].includes(results.deluge.closeCode), `a peer that outruns the server is disconnected (${results.deluge.closeCode})`);
+    // 3000 frames at once: whether they pile up past the server's queue (256 frames: cut with 1008)
+    // depends on how fast this machine's browser sends and the server reads, so either outcome
+    // passes as long as the rate limit held. CoordinatorTest pins the cut itself deterministically.
+    const deluge = results.deluge;
+    const delugeAllowance = 99 + Math.ceil(50 * Math.max(0, deluge.withinMs) / 1000);
+    assert.ok([1008, 1006].includes(deluge.closeCode) || (deluge.rateLimited && deluge.answered <= delugeAllowance),
+      `a deluge is cut or rate limited (close ${deluge.closeCode}, ${deluge.answered} answered, allowance ${delugeAllowance})`);
 
     await sleep(5000);
     const after = await Promise.all(viewers.map((v) => v.stats()));

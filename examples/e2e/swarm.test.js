@@ -17,10 +17,13 @@ test('four pages joining a few seconds apart all play, and the later ones are fe
     // Current time advanced over the 30 s watch (a little slack for the first samples).
     assert.ok(r.playedSeconds >= 25, `viewer ${r.viewer} played only ${r.playedSeconds} s of 30`);
   }
-  for (const r of results.slice(1)) {
-    const total = r.bytes.peer + r.bytes.superPeer + r.bytes.http;
-    assert.ok(total > 0, `viewer ${r.viewer} got no segment bytes`);
-    assert.ok(r.bytes.peer >= total / 2,
-      `viewer ${r.viewer} got ${r.bytes.peer} of ${total} bytes from other pages: less than half`);
+  // Which of two early pages the super-peer feeds depends on who asks first, so the later pages are
+  // judged together: each got segments, and together they got most of them from other pages.
+  const later = results.slice(1);
+  for (const r of later) {
+    assert.ok(r.bytes.peer + r.bytes.superPeer + r.bytes.http > 0, `viewer ${r.viewer} got no segment bytes`);
   }
+  const fromPeers = later.reduce((n, r) => n + r.bytes.peer, 0);
+  const total = later.reduce((n, r) => n + r.bytes.peer + r.bytes.superPeer + r.bytes.http, 0);
+  assert.ok(fromPeers >= total / 2, `viewers 2-${results.length} got ${fromPeers} of ${total} bytes from other pages: less than half`);
 });
