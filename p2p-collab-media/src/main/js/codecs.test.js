@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import * as signaling from './signaling-codec.js';
 import * as wire from './wire.js';
 import * as scheduler from './scheduler.js';
+import { ServingBudget, SERVING_DEFAULTS } from './serving-budget.js';
 
 const fixture = (name) => JSON.parse(readFileSync(fileURLToPath(new URL(`../../../../p2p-collab-core/src/test/resources/fixtures/${name}`, import.meta.url)), 'utf8'));
 const hex = (s) => Uint8Array.from(s.match(/../g) ?? [], (h) => parseInt(h, 16));
@@ -77,5 +78,22 @@ test('scheduler: the JS port passes the Java vectors', () => {
   }
   for (const c of f.chooseSource) {
     assert.deepEqual(scheduler.chooseSource(c.input, { ...f.defaultConfig, ...c.config }), c.expected, c.name);
+  }
+  for (const c of f.requestDeadline) {
+    assert.equal(scheduler.requestDeadline(c.input, { ...f.defaultConfig, ...c.config }), c.expected, c.name);
+  }
+  for (const c of f.transferBehind) {
+    assert.equal(scheduler.transferBehind(c.input, { ...f.defaultConfig, ...c.config }), c.expected, c.name);
+  }
+  assert.deepEqual({ ...scheduler.DEFAULT_CONFIG }, f.defaultConfig, 'the vectors\' defaults are the SDK\'s');
+});
+
+test('serving budget: the JS port passes the shared vectors', () => {
+  const f = fixture('serving.json');
+  assert.deepEqual({ ...SERVING_DEFAULTS }, f.defaultConfig, 'the vectors\' defaults are the SDK\'s');
+  for (const c of f.scenarios) {
+    const budget = new ServingBudget({ ...f.defaultConfig, ...c.config });
+    const got = c.events.map((e) => (e.type === 'request' ? budget.request(e.atMs, e.active) : budget.refuse(e.atMs)));
+    assert.deepEqual(got, c.expected, c.name);
   }
 });

@@ -5,10 +5,16 @@
  * @module
  */
 
-/** @typedef {{superPeerUntilSources: number, maxOutstandingPerPeer: number, httpFallbackMarginMs: number, maxFailuresPerPeer: number}} SchedulerConfig */
+/**
+ * @typedef {{superPeerUntilSources: number, maxOutstandingPerPeer: number, httpFallbackMarginMs: number, maxFailuresPerPeer: number,
+ *   maxLateStrikes: number, minRequestMs: number, maxRequestMs: number, minProgressSampleMs: number}} SchedulerConfig
+ */
 
 /** @type {SchedulerConfig} */
-export const DEFAULT_CONFIG = Object.freeze({ superPeerUntilSources: 1, maxOutstandingPerPeer: 2, httpFallbackMarginMs: 1000, maxFailuresPerPeer: 1 });
+export const DEFAULT_CONFIG = Object.freeze({
+  superPeerUntilSources: 1, maxOutstandingPerPeer: 2, httpFallbackMarginMs: 1000, maxFailuresPerPeer: 1,
+  maxLateStrikes: 2, minRequestMs: 1000, maxRequestMs: 5000, minProgressSampleMs: 250,
+});
 
 const utf8 = new TextEncoder();
 
@@ -52,11 +58,16 @@ export function selectPeers(input, config = DEFAULT_CONFIG) {
  */
 
 /**
- * Where one segment should come from now: a neighbour that holds it (regular peers before the
- * super-peer, fewest outstanding requests first), or wait for an announcement until the deadline
- * minus the fallback margin, or HTTP.
- * @param {{segment: {stream: string, track: string, number: number}, nowMs: number, deadlineMs: number,
- *   neighbours: {id: string, superPeer: boolean, holds: boolean, outstanding: number, failures: number}[]}} input
+ * Where one segment should come from now: a usable neighbour that holds it, or wait for an
+ * announcement until the deadline minus the fallback margin, or HTTP. Usable: holds it, has fewer
+ * than `maxOutstandingPerPeer` requests outstanding and fewer than `maxFailuresPerPeer` failures
+ * for this segment, and — unless it is a super-peer — fell behind fewer than `maxLateStrikes`
+ * times since it last delivered on time. Best first: one predicted to finish by the deadline
+ * (length / bytesPerSecond, when both are known), a regular peer before a super-peer, fewest
+ * outstanding, then the hash.
+ * @param {{segment: {stream: string, track: string, number: number}, length?: number, nowMs: number, deadlineMs: number,
+ *   neighbours: {id: string, superPeer: boolean, holds: boolean, outstanding: number, failures: number,
+ *     lateStrikes?: number, bytesPerSecond?: number}[]}} input
  * @param {SchedulerConfig} [config]
  * @returns {SourceDecision}
  */
@@ -65,10 +76,43 @@ export function chooseSource(input, config = DEFAULT_CONFIG) {
   const s = input.segment;
   const prefix = `${s.stream}/${s.track}/${s.number}|`;
   const hash = byHash((/** @type {any} */ n) => prefix + n.id, (/** @type {any} */ n) => n.id);
+  const length = input.length ?? 0;
+  const left = input.deadlineMs - input.nowMs;
+  // Integer arithmetic, as in Java: late when length * 1000 / rate > time left.
+  const late = (/** @type {{bytesPerSecond?: number}} */ n) => {
+    const rate = n.bytesPerSecond ?? 0;
+    return length > 0 && rate > 0 && length * 1000 > left * rate;
+  };
   const usable = input.neighbours
-    .filter((n) => n.holds && n.outstanding < config.maxOutstandingPerPeer && n.failures < config.maxFailuresPerPeer)
-    .sort((a, b) => Number(a.superPeer) - Number(b.superPeer) || a.outstanding - b.outstanding || hash(a, b));
+    .filter((n) => n.holds && n.outstanding < config.maxOutstandingPerPeer && n.failures < config.maxFailuresPerPeer
+      && (n.superPeer || (n.lateStrikes ?? 0) < config.maxLateStrikes))
+    .sort((a, b) => Number(late(a)) - Number(late(b)) || Number(a.superPeer) - Number(b.superPeer)
+      || a.outstanding - b.outstanding || hash(a, b));
   if (usable.length > 0) return { action: 'PEER', peer: usable[0].id };
   const fallback = input.deadlineMs - config.httpFallbackMarginMs;
   return input.nowMs < fallback ? { action: 'WAIT', untilMs: fallback } : { action: 'HTTP' };
+}
+
+/**
+ * The instant a REQUEST sent at `nowMs` for a segment needed at `deadlineMs` must be complete by:
+ * the deadline, but at least `minRequestMs` and at most `maxRequestMs` away.
+ * @param {{nowMs: number, deadlineMs: number}} input @param {SchedulerConfig} [config]
+ */
+export function requestDeadline(input, config = DEFAULT_CONFIG) {
+  return input.nowMs + Math.min(config.maxRequestMs, Math.max(config.minRequestMs, input.deadlineMs - input.nowMs));
+}
+
+/**
+ * Whether a transfer under way should be cancelled and the segment asked elsewhere: its request
+ * deadline passed, or — once `minProgressSampleMs` passed since the REQUEST and some bytes
+ * arrived — the rest, at the pace so far, would arrive after it.
+ * @param {{startMs: number, nowMs: number, deadlineMs: number, received: number, total: number}} input
+ * @param {SchedulerConfig} [config]
+ */
+export function transferBehind(input, config = DEFAULT_CONFIG) {
+  if (input.nowMs >= input.deadlineMs) return true;
+  const elapsed = input.nowMs - input.startMs;
+  if (input.received <= 0 || elapsed < config.minProgressSampleMs) return false;
+  // remaining / (received / elapsed) > time left, without division
+  return (input.total - input.received) * elapsed > (input.deadlineMs - input.nowMs) * input.received;
 }

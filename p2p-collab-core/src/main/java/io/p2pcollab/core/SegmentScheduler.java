@@ -1,6 +1,7 @@
 package io.p2pcollab.core;
 
 import io.p2pcollab.core.internal.StandardSegmentScheduler;
+import java.time.Instant;
 
 /**
  * The swarm policy: which peers a newcomer is given, and where each segment is fetched from. A
@@ -32,21 +33,37 @@ import io.p2pcollab.core.internal.StandardSegmentScheduler;
  * (so different askers get different sources), cut at {@code max}.
  *
  * <p><b>{@link #chooseSource}</b> — a neighbour is <em>usable</em> for the segment if it holds it,
- * has fewer than {@link SchedulerConfig#maxOutstandingPerPeer()} requests outstanding and fewer
- * than {@link SchedulerConfig#maxFailuresPerPeer()} failures for this segment. Let {@code
+ * has fewer than {@link SchedulerConfig#maxOutstandingPerPeer()} requests outstanding, fewer
+ * than {@link SchedulerConfig#maxFailuresPerPeer()} failures for this segment and — unless it is
+ * a super-peer, whose slowness is its host's business — fewer than {@link
+ * SchedulerConfig#maxLateStrikes()} late strikes (transfers that fell behind their deadline since
+ * it last delivered one on time): a neighbour that keeps falling behind is demoted. It is
+ * <em>predicted late</em> if the segment's length and its throughput are both known and {@code
+ * length * 1000 / bytesPerSecond} milliseconds exceed the time left to the deadline. Let {@code
  * fallback = deadline - httpFallbackMargin}.
  *
  * <ol>
  *   <li>No neighbour at all: {@code HTTP}.
- *   <li>A usable neighbour: {@code PEER}, the best by (regular before super-peer, fewest
- *       outstanding, hash of {@code stream/track/number|peer}) — the number in decimal, the init
- *       segment as 4294967295 — so consecutive segments spread over equal neighbours. Used even
- *       past the deadline: a free holder beats a new HTTP request.
+ *   <li>A usable neighbour: {@code PEER}, the best by (not predicted late before predicted late,
+ *       regular before super-peer, fewest outstanding, hash of {@code stream/track/number|peer})
+ *       — the number in decimal, the init segment as 4294967295 — so consecutive segments spread
+ *       over equal neighbours. Used even past the deadline: a free holder beats a new HTTP
+ *       request.
  *   <li>Otherwise, before {@code fallback}: {@code WAIT} until {@code fallback} (a neighbour may
  *       announce it, or finish another request); the caller asks again when something changes
  *       or at that instant.
  *   <li>Otherwise: {@code HTTP}.
  * </ol>
+ *
+ * <p><b>{@link #requestDeadline}</b> — a REQUEST sent now for a segment needed at {@code deadline}
+ * must be complete by {@code now + clamp(deadline - now, minRequest, maxRequest)}.
+ *
+ * <p><b>{@link #transferBehind}</b> — a transfer is cancelled (CANCEL) and the segment asked
+ * elsewhere, counting a late strike against the neighbour, when its request deadline has come, or
+ * when at least {@link SchedulerConfig#minProgressSample()} passed since the REQUEST, some bytes
+ * arrived, and the rest at the pace so far would arrive after the request deadline: {@code
+ * (total - received) * elapsed > (deadline - now) * received}. Callers judge a transfer whenever a
+ * chunk arrives and at least every {@code minProgressSample} while it waits.
  */
 public interface SegmentScheduler {
 
@@ -55,6 +72,12 @@ public interface SegmentScheduler {
 
   /** Where to fetch {@code in.segment()} from, now. */
   SourceDecision chooseSource(SourceInput in);
+
+  /** When a REQUEST sent at {@code now} for a segment needed at {@code deadline} must be complete. */
+  Instant requestDeadline(Instant now, Instant deadline);
+
+  /** Whether the transfer {@code p} should be cancelled and its segment asked elsewhere. */
+  boolean transferBehind(TransferProgress p);
 
   /** The standard policy (above) with {@link SchedulerConfig#defaults()}. */
   static SegmentScheduler standard() {

@@ -55,7 +55,11 @@ class SegmentSchedulerTest {
         c.get("superPeerUntilSources").getAsInt(),
         c.get("maxOutstandingPerPeer").getAsInt(),
         Duration.ofMillis(c.get("httpFallbackMarginMs").getAsLong()),
-        c.get("maxFailuresPerPeer").getAsInt());
+        c.get("maxFailuresPerPeer").getAsInt(),
+        c.get("maxLateStrikes").getAsInt(),
+        Duration.ofMillis(c.get("minRequestMs").getAsLong()),
+        Duration.ofMillis(c.get("maxRequestMs").getAsLong()),
+        Duration.ofMillis(c.get("minProgressSampleMs").getAsLong()));
   }
 
   @Test
@@ -107,7 +111,9 @@ class SegmentSchedulerTest {
           n.get("superPeer").getAsBoolean(),
           n.get("holds").getAsBoolean(),
           n.get("outstanding").getAsInt(),
-          n.get("failures").getAsInt()));
+          n.get("failures").getAsInt(),
+          n.has("lateStrikes") ? n.get("lateStrikes").getAsInt() : 0,
+          n.has("bytesPerSecond") ? n.get("bytesPerSecond").getAsLong() : 0));
     }
     JsonObject exp = vector.getAsJsonObject("expected");
     SourceDecision expected =
@@ -124,9 +130,40 @@ class SegmentSchedulerTest {
                 new SegmentRef(seg.get("stream").getAsString(), seg.get("track").getAsString(), seg.get("number").getAsLong()),
                 neighbours,
                 Instant.ofEpochMilli(in.get("nowMs").getAsLong()),
-                Instant.ofEpochMilli(in.get("deadlineMs").getAsLong())));
+                Instant.ofEpochMilli(in.get("deadlineMs").getAsLong()),
+                in.has("length") ? in.get("length").getAsLong() : 0));
 
     assertThat(decision).as(vector.get("why").getAsString()).isEqualTo(expected);
+  }
+
+  static Stream<JsonObject> requestDeadlineVectors() {
+    return Fixtures.section("scheduler.json", "requestDeadline").stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requestDeadlineVectors")
+  void requestDeadline_matchesSharedVector(JsonObject vector) {
+    JsonObject in = vector.getAsJsonObject("input");
+    Instant deadline = SegmentScheduler.standard(config(vector)).requestDeadline(
+        Instant.ofEpochMilli(in.get("nowMs").getAsLong()), Instant.ofEpochMilli(in.get("deadlineMs").getAsLong()));
+    assertThat(deadline.toEpochMilli()).as(vector.get("why").getAsString()).isEqualTo(vector.get("expected").getAsLong());
+  }
+
+  static Stream<JsonObject> transferBehindVectors() {
+    return Fixtures.section("scheduler.json", "transferBehind").stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("transferBehindVectors")
+  void transferBehind_matchesSharedVector(JsonObject vector) {
+    JsonObject in = vector.getAsJsonObject("input");
+    boolean behind = SegmentScheduler.standard(config(vector)).transferBehind(new TransferProgress(
+        Instant.ofEpochMilli(in.get("startMs").getAsLong()),
+        Instant.ofEpochMilli(in.get("nowMs").getAsLong()),
+        Instant.ofEpochMilli(in.get("deadlineMs").getAsLong()),
+        in.get("received").getAsLong(),
+        in.get("total").getAsLong()));
+    assertThat(behind).as(vector.get("why").getAsString()).isEqualTo(vector.get("expected").getAsBoolean());
   }
 
   // ------------------------------------------------------------ selectPeers, rules stated directly

@@ -43,4 +43,11 @@ public final class Checks {
     }
     return v;
   }
+
+  public static long nonNegative(long v, String what) {
+    if (v < 0) {
+      throw new IllegalArgumentException(what + " must be >= 0: " + v);
+    }
+    return v;
+  }
 }

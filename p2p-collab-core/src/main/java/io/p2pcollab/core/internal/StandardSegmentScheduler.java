@@ -11,7 +11,9 @@ import io.p2pcollab.core.SegmentScheduler;
 import io.p2pcollab.core.SourceDecision;
 import io.p2pcollab.core.SourceInput;
 import io.p2pcollab.core.SourceInput.Neighbour;
+import io.p2pcollab.core.TransferProgress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -74,15 +76,18 @@ public final class StandardSegmentScheduler implements SegmentScheduler {
     }
     SegmentRef s = in.segment();
     String prefix = s.stream() + "/" + s.track() + "/" + s.number() + "|";
+    long left = Duration.between(in.now(), in.deadline()).toMillis();
     Comparator<Neighbour> best =
-        Comparator.comparing(Neighbour::superPeer) // false (regular) first
+        Comparator.comparing((Neighbour n) -> predictedLate(n, in.length(), left)) // false (on time) first
+            .thenComparing(Neighbour::superPeer) // false (regular) first
             .thenComparingInt(Neighbour::outstanding)
             .thenComparing(byHash(n -> prefix + n.id().value(), Neighbour::id));
     Neighbour chosen =
         in.neighbours().stream()
             .filter(n -> n.holds()
                 && n.outstanding() < config.maxOutstandingPerPeer()
-                && n.failures() < config.maxFailuresPerPeer())
+                && n.failures() < config.maxFailuresPerPeer()
+                && (n.superPeer() || n.lateStrikes() < config.maxLateStrikes()))
             .min(best)
             .orElse(null);
     if (chosen != null) {
@@ -90,6 +95,33 @@ public final class StandardSegmentScheduler implements SegmentScheduler {
     }
     Instant fallback = in.deadline().minus(config.httpFallbackMargin());
     return in.now().isBefore(fallback) ? SourceDecision.waitUntil(fallback) : SourceDecision.http();
+  }
+
+  /** Whether {@code n} would need longer than {@code leftMs} for {@code length} bytes (both known). */
+  private static boolean predictedLate(Neighbour n, long length, long leftMs) {
+    return length > 0 && n.bytesPerSecond() > 0 && length * 1000 > leftMs * n.bytesPerSecond();
+  }
+
+  @Override
+  public Instant requestDeadline(Instant now, Instant deadline) {
+    Duration left = Duration.between(now, deadline);
+    Duration given = left.compareTo(config.minRequest()) < 0 ? config.minRequest()
+        : left.compareTo(config.maxRequest()) > 0 ? config.maxRequest() : left;
+    return now.plus(given);
+  }
+
+  @Override
+  public boolean transferBehind(TransferProgress p) {
+    if (!p.now().isBefore(p.deadline())) {
+      return true;
+    }
+    long elapsed = Duration.between(p.start(), p.now()).toMillis();
+    if (p.received() <= 0 || elapsed < config.minProgressSample().toMillis()) {
+      return false;
+    }
+    long left = Duration.between(p.now(), p.deadline()).toMillis();
+    // remaining / (received / elapsed) > time left, without division
+    return (p.total() - p.received()) * elapsed > left * p.received();
   }
 
   private static <T> Comparator<T> byHash(Function<T, String> key, Function<T, PeerId> id) {
