@@ -12,63 +12,38 @@
  * link lifecycle, blocking), {@link Requests} (asking, and holding neighbours to their claims),
  * and here source choice, serving and reporting.
  *
- * A neighbour that sends a bad segment, breaks the wire protocol, or claims a segment it then
- * does not serve is reported to the Tracker (once per peer and visit) and, unless it is the
- * super-peer failing a claim, cut and never connected to again during the visit.
+ * A neighbour that sends a bad segment, breaks the wire protocol, claims a segment it then does
+ * not serve, asks far more than it can use (`flooding`) or never drains what it asked for
+ * (`not-draining`) is reported to the Tracker (once per peer and visit) and, unless it is the
+ * super-peer failing a claim, cut and never connected to again during the visit. A neighbour
+ * that is merely slow is not reported: each transfer of its that falls behind is cancelled and
+ * asked elsewhere, and after `maxLateStrikes` of them in a row it is asked for nothing more.
  *
  * Events: `neighbour` (detail: {id, superPeer, open}), `segment` (detail: {stream, fileName,
  * source, bytes, data}), `bad-segment` (detail: {stream, fileName, peer, reason}), `report`
  * (detail: {peer, stream, fileName, reason}: a report sent to the Tracker), `ack` (detail: {peer,
- * number, code, message}: a super-peer's answer to pushed contribution segments).
+ * number, code, message}: a super-peer's answer to pushed contribution segments), `cut` (detail:
+ * {peer, reason}: a neighbour cut for `flooding` or `not-draining`), `late` (detail: {peer,
+ * strikes}: a transfer from it fell behind and was cancelled).
  *
  * Threading: browser main thread only; every callback (data channels, signaling, timers) runs there.
  * @module
  */
-import { chooseSource, DEFAULT_CONFIG } from './scheduler.js';
-import { LINK_DEFAULTS } from './peer.js';
-import { Neighbours, SLOT_DEFAULTS } from './neighbours.js';
+import { chooseSource, DEFAULT_CONFIG, requestDeadline } from './scheduler.js';
+import { LOADER_DEFAULTS } from './loader-limits.js';
+import { Neighbours } from './neighbours.js';
 import { Requests } from './requests.js';
+import { Serving } from './serving.js';
+import { Verdicts } from './verdicts.js';
 import { fileName, parseFileName, StreamState } from './stream-state.js';
-import { MAX_SERVED_BY } from './signaling-codec.js';
-import { split, WIRE_ERRORS } from './wire.js';
+import { WIRE_ERRORS } from './wire.js';
 
 export { fileName, parseFileName } from './stream-state.js';
+export { LOADER_DEFAULTS } from './loader-limits.js';
 
 /** @typedef {import('./stream-state.js').Source} Source */
 /** @typedef {import('./stream-state.js').StreamInfo} StreamInfo */
 /** @typedef {import('./neighbours.js').Neighbour} Neighbour */
-
-/**
- * The loader's limits, each a constructor option of the same name, with its default:
- * - `maxInbound` 4: links other peers opened to us; offers beyond are ignored.
- * - `maxOutbound` 4: links we open to peers the Coordinator hands us; we top up to it.
- * - `idleLinkMs` 5 000: a link that carries no REQUEST (or PUSH) in either direction within this
- *   long of opening is closed (the upload link to the ingesting super-peer is exempt).
- * - `maxQueuedMessages` 1 024 and `maxQueuedBytes` 8 MiB: per neighbour, what may wait for its
- *   data channel to drain; a neighbour that makes us exceed either is cut and never reconnected.
- * - `maxQueuedChunks` 256: a REQUEST is answered BUSY once that many messages wait for the
- *   neighbour, or when the segment would fill over half of `maxQueuedBytes` (room stays for replies).
- * - `windowSegments` 60: media segments held and served, per stream.
- * - `evictionMargin` 4: a NOT_FOUND for one of the this-many oldest media segments of its track a
- *   neighbour lists is an honest eviction race, not a lie.
- */
-export const LOADER_DEFAULTS = Object.freeze({
-  ...SLOT_DEFAULTS,
-  idleLinkMs: LINK_DEFAULTS.idleMs,
-  maxQueuedMessages: LINK_DEFAULTS.maxQueuedMessages,
-  maxQueuedBytes: LINK_DEFAULTS.maxQueuedBytes,
-  maxQueuedChunks: 256,
-  windowSegments: 60,
-  evictionMargin: 4,
-});
-
-/**
- * @typedef {{
- *   maxInbound?: number, maxOutbound?: number, idleLinkMs?: number,
- *   maxQueuedMessages?: number, maxQueuedBytes?: number, maxQueuedChunks?: number,
- *   windowSegments?: number, evictionMargin?: number,
- * }} LoaderLimits  defaults in {@link LOADER_DEFAULTS}
- */
 
 export class ContentLoader extends EventTarget {
   /**
@@ -85,8 +60,8 @@ export class ContentLoader extends EventTarget {
    *   clearTimeout?: typeof clearTimeout,
    *   targetNeighbours?: number,
    *   maxNeighbours?: number,
-   *   scheduler?: import('./scheduler.js').SchedulerConfig,
-   * } & LoaderLimits} o  `targetNeighbours` (older name of `maxOutbound`) and `maxNeighbours`
+   *   scheduler?: Partial<import('./scheduler.js').SchedulerConfig>,
+   * } & import('./loader-limits.js').LoaderLimits} o  `targetNeighbours` (older name of `maxOutbound`) and `maxNeighbours`
    *   (inbound plus outbound: `maxInbound` is what remains of it) are still understood.
    */
   constructor(o) {
@@ -105,7 +80,7 @@ export class ContentLoader extends EventTarget {
     this.maxInbound = o.maxInbound ?? (o.maxNeighbours !== undefined ? Math.max(0, o.maxNeighbours - this.maxOutbound) : d.maxInbound);
     this.windowSegments = o.windowSegments ?? d.windowSegments;
     this.maxQueuedChunks = o.maxQueuedChunks ?? d.maxQueuedChunks;
-    this.schedulerConfig = o.scheduler ?? DEFAULT_CONFIG;
+    this.schedulerConfig = { ...DEFAULT_CONFIG, ...o.scheduler };
     this.slots = new Neighbours({
       signaling: o.signaling, RTCPeerConnection: o.RTCPeerConnection, rtcConfig: o.rtcConfig ?? {},
       setTimeout: this.setTimeout, clearTimeout: this.clearTimeout,
@@ -113,27 +88,42 @@ export class ContentLoader extends EventTarget {
       link: { idleMs: o.idleLinkMs ?? d.idleLinkMs, maxQueuedMessages: o.maxQueuedMessages ?? d.maxQueuedMessages, maxQueuedBytes: o.maxQueuedBytes ?? d.maxQueuedBytes },
       onOpen: (id, n) => this.opened(id, n),
       onMessage: (id, n, m) => this.onWire(id, n, m),
+      // An unknown type may be a newer protocol's (answered, counted against its budget); any
+      // other undecodable message is a violation.
+      onBadMessage: (id, n, e) => void (e.code === 'UNKNOWN_TYPE' ? this.serving.refuse(id, n) : this.punish(id, n, '', 'protocol-violation')),
       onClose: (id, n) => this.lost(id, n),
     });
     /** @type {Map<string, Neighbour>} every link, open or being set up */
     this.neighbours = this.slots.map;
     /** @type {Set<string>} peers cut for bad data or lies: never connected again during this visit */
     this.blocked = this.slots.blocked;
+    this.verdicts = new Verdicts({ signaling: o.signaling, slots: this.slots, events: this });
+    /** @type {Map<string, number>} late transfers per peer since its last on-time one: survives reconnects */
+    this.strikes = new Map();
     this.requests = new Requests({
-      setTimeout: this.setTimeout, clearTimeout: this.clearTimeout, evictionMargin: o.evictionMargin ?? d.evictionMargin,
+      now: this.now, setTimeout: this.setTimeout, clearTimeout: this.clearTimeout,
+      evictionMargin: o.evictionMargin ?? d.evictionMargin, scheduler: this.schedulerConfig,
       onBroken: (id, n, stream, name, reason) => (reason === 'not-found' || reason === 'no-answer'
-        ? this.claimBroken(id, n, stream, name, reason)
-        : this.punish(id, n, name, reason, stream)),
+        ? this.verdicts.claimBroken(id, n.superPeer, stream || this.main.id, name, reason)
+        : this.verdicts.punish(id, name, reason, stream || this.main.id)),
+      onLate: (id) => {
+        const strikes = (this.strikes.get(id) ?? 0) + 1;
+        this.strikes.set(id, strikes);
+        this.dispatchEvent(new CustomEvent('late', { detail: { peer: id, strikes } }));
+      },
+      onTime: (id) => { this.strikes.delete(id); },
+    });
+    this.serving = new Serving({
+      now: this.now, budget: o.serving, maxQueuedChunks: this.maxQueuedChunks,
+      segment: (stream, name) => this.streams.get(stream)?.cache.get(name)?.data,
+      onCut: (id, n, reason) => this.verdicts.cut(id, reason, this.main.id),
     });
     /** @type {Map<string, StreamState>} */ this.streams = new Map();
     this.main = this.addStream(o.stream);
     /** @type {Set<() => void>} */ this.waiters = new Set();
-    /** @type {Set<string>} peers reported to the Tracker: one report per peer and visit */
-    this.reported = new Set();
     /** @type {Set<string>} peers that delivered a verified segment since the last state */
     this.deliveredBy = new Set();
     this.bytes = { peer: 0, superPeer: 0, http: 0 };
-    this.uploaded = 0;
     this.closed = false;
 
     this.signaling.addEventListener('signal', (e) => this.onSignal(/** @type {CustomEvent} */ (e).detail));
@@ -220,6 +210,7 @@ export class ContentLoader extends EventTarget {
     this.reportState();
     const topUp = () => {
       if (this.closed) return;
+      this.serving.sweep(this.openNeighbours());
       if (this.slots.outbound < this.maxOutbound) {
         for (const id of this.streams.keys()) this.signaling.requestPeers(id, this.maxOutbound);
       }
@@ -275,12 +266,17 @@ export class ContentLoader extends EventTarget {
         segment: { stream: st.id, track: ref.track, number: ref.number },
         nowMs,
         deadlineMs,
-        neighbours: (p2p ? this.openNeighbours() : []).map(([id, n]) => ({ id, superPeer: n.superPeer, holds: n.have.get(st.id)?.has(ref.name) ?? false, outstanding: n.outstanding, failures: failed.has(id) ? 1 : 0 })),
+        length: expected?.length ?? 0,
+        neighbours: (p2p ? this.openNeighbours() : []).map(([id, n]) => ({
+          id, superPeer: n.superPeer, holds: n.have.get(st.id)?.has(ref.name) ?? false, outstanding: n.outstanding,
+          failures: failed.has(id) ? 1 : 0, lateStrikes: this.strikes.get(id) ?? 0, bytesPerSecond: Math.round(n.bytesPerSecond),
+        })),
       }, this.schedulerConfig);
       if (decision.action === 'PEER') {
         const n = /** @type {Neighbour} */ (this.neighbours.get(decision.peer));
         try {
-          const data = await this.requests.request(decision.peer, n, st.id, ref, Math.min(5000, Math.max(1000, deadlineMs - nowMs)), expected?.length);
+          const until = requestDeadline({ nowMs, deadlineMs }, this.schedulerConfig);
+          const data = await this.requests.request(decision.peer, n, st.id, ref, until, expected?.length);
           if (await st.verify(ref.name, data)) return this.accept(st, ref.name, data, n.superPeer ? 'superPeer' : 'peer', decision.peer);
           this.punish(decision.peer, n, ref.name, 'bad-segment', st.id);
         } catch { /* timed out, refused, disconnected or cut: try elsewhere */ }
@@ -298,36 +294,10 @@ export class ContentLoader extends EventTarget {
   }
 
   /**
-   * A neighbour sent bad data (`bad-segment`, `wrong-length`, `protocol-violation`): cut it at
-   * once, never connect to it again this visit, and report it to the Tracker.
+   * A neighbour sent bad data (`bad-segment`, `wrong-length`, `protocol-violation`): see verdicts.js.
    * @param {string} id @param {Neighbour} n @param {string} name @param {string} reason @param {string} [stream]
    */
-  punish(id, n, name, reason, stream = this.main.id) {
-    this.dispatchEvent(new CustomEvent('bad-segment', { detail: { stream, fileName: name, peer: id, reason } }));
-    this.slots.block(id, `sent a bad segment (${reason})`);
-    this.report(id, stream, name, reason);
-  }
-
-  /**
-   * A neighbour claimed a segment and did not serve it (`not-found`, `no-answer`): report it and,
-   * unless it is the super-peer (whose failures are its host's business), cut and block it.
-   * @param {string} id @param {Neighbour} n @param {string} stream @param {string} name @param {string} reason
-   */
-  claimBroken(id, n, stream, name, reason) {
-    this.report(id, stream, name, reason);
-    if (!n.superPeer) this.slots.block(id, `claimed ${name} but did not serve it (${reason})`);
-  }
-
-  /**
-   * Reports `id` to the Tracker, unless it was reported already during this visit.
-   * @param {string} id @param {string} stream @param {string} name @param {string} reason
-   */
-  report(id, stream, name, reason) {
-    if (this.reported.has(id)) return;
-    this.reported.add(id);
-    this.signaling.report(id, stream, reason);
-    this.dispatchEvent(new CustomEvent('report', { detail: { peer: id, stream, fileName: name, reason } }));
-  }
+  punish(id, n, name, reason, stream = this.main.id) { this.verdicts.punish(id, name, reason, stream); }
 
   /**
    * @param {StreamState} st @param {string} name @param {Uint8Array} data @param {Source} source
@@ -355,7 +325,7 @@ export class ContentLoader extends EventTarget {
 
   reportState() {
     // Who proved to be a source since the last state (the Coordinator prefers proven sources).
-    // The signaling client names each once, at most MAX_SERVED_BY per state.
+    // The signaling client names each once, at most MAX_SERVED_BY (signaling-codec.js) per state.
     const servedBy = [...this.deliveredBy];
     this.deliveredBy.clear();
     this.signaling.setState({
@@ -366,17 +336,8 @@ export class ContentLoader extends EventTarget {
     });
   }
 
-  /** What `name` must be (see {@link StreamState#expected}). @param {StreamState} st @param {string} name */
-  expected(st, name) { return st.expected(name); }
-
-  /** Whether `data` is what the Media Server published as `name`. @param {StreamState} st @param {string} name @param {Uint8Array} data */
-  verify(st, name, data) { return st.verify(name, data); }
-
   /** Fetches signatures.json again (new entries only). @param {StreamState} st */
   refreshSignatures(st) { return st.refreshSignatures(); }
-
-  /** Fetches hashes.json again. @param {StreamState} st */
-  refreshHashes(st) { return st.refreshHashes(); }
 
   /** Resolves when a neighbour's holdings change, or at `untilMs`. @param {number} untilMs */
   changed(untilMs) {
@@ -426,7 +387,7 @@ export class ContentLoader extends EventTarget {
         // Only super-peers take contributions; a viewer answers like any message it does not serve.
         if (m.offset === 0) n.link.send({ type: 'ACK', number: m.number, code: WIRE_ERRORS.FORBIDDEN, message: 'not an ingest' });
         return;
-      case 'REQUEST': return this.serve(n, m);
+      case 'REQUEST': return this.serve(n, m, id);
       case 'CANCEL': n.link.dropQueued(m.requestId); return;
       case 'DATA': return this.requests.onData(id, n, m);
       case 'ERROR': return this.requests.onError(id, n, m, WIRE_ERRORS.NOT_FOUND);
@@ -434,22 +395,13 @@ export class ContentLoader extends EventTarget {
   }
 
   /**
-   * Answers a neighbour's REQUEST: the segment's DATA chunks, NOT_FOUND, or BUSY when its send
-   * queue is already long (`maxQueuedChunks` messages, or the segment would fill over half its
-   * byte cap): room stays for small replies, so only a neighbour that asks without reading ever
-   * overflows the queue.
-   * @param {Neighbour} n @param {{requestId: number, stream: string, track: string, number: number}} m
+   * Answers a neighbour's REQUEST within its serving budget (serving.js).
+   * @param {Neighbour} n @param {{requestId: number, stream: string, track: string, number: number}} m @param {string} id
    */
-  serve(n, m) {
-    const entry = this.streams.get(m.stream)?.cache.get(fileName(m.track, m.number));
-    if (!entry) return void n.link.send({ type: 'ERROR', requestId: m.requestId, code: WIRE_ERRORS.NOT_FOUND, message: 'not held' });
-    const q = n.link.queue;
-    if (q.count >= this.maxQueuedChunks || q.bytes + entry.data.length > q.maxBytes / 2) {
-      return void n.link.send({ type: 'ERROR', requestId: m.requestId, code: WIRE_ERRORS.BUSY, message: 'busy' });
-    }
-    for (const chunk of split(m.requestId, entry.data)) n.link.send(chunk);
-    this.uploaded += entry.data.length;
-  }
+  serve(n, m, id) { this.serving.serve(id, n, m); }
+
+  /** Segment bytes sent to neighbours. */
+  get uploaded() { return this.serving.uploaded; }
 
   /**
    * Totals, and per stream the bytes by source and the share that came from other viewers.

@@ -22,7 +22,7 @@ import { PeerLink, LINK_DEFAULTS } from './peer.js';
  * One pending REQUEST of ours to a neighbour.
  * @typedef {{
  *   assembler: import('./wire.js').Assembler, expectedLength: number | undefined, stream: string, name: string,
- *   claimed: boolean, quiet: boolean, answersAtSend: number,
+ *   claimed: boolean, quiet: boolean, answersAtSend: number, judge: () => boolean,
  *   resolve: (b: Uint8Array) => void, reject: (e: Error) => void,
  * }} Pending
  */
@@ -31,10 +31,12 @@ import { PeerLink, LINK_DEFAULTS } from './peer.js';
  * @typedef {{
  *   link: PeerLink, superPeer: boolean, inbound: boolean,
  *   have: Map<string, Set<string>>, outstanding: number, pending: Map<number, Pending>,
- *   answers: number,
+ *   answers: number, lastRequestId: number, bytesPerSecond: number,
  * }} Neighbour
  * `have`: what it claims, by stream (its latest HAVE); `answers`: DATA and ERROR messages received
- * from it so far (a neighbour that sends any is not silent).
+ * from it so far (a neighbour that sends any is not silent); `lastRequestId`: the newest request
+ * ID we sent it (DATA for a later one answers a request never made); `bytesPerSecond`: its
+ * measured throughput to us, 0 until a transfer completed.
  */
 
 /**
@@ -53,6 +55,7 @@ export class Neighbours {
    *   link: {idleMs?: number, maxQueuedMessages?: number, maxQueuedBytes?: number},
    *   onOpen: (id: string, n: Neighbour) => void,
    *   onMessage: (id: string, n: Neighbour, m: import('./wire.js').WireMessage) => void,
+   *   onBadMessage: (id: string, n: Neighbour, e: {code: string, message: string}) => void,
    *   onClose: (id: string, n: Neighbour) => void,
    * }} o
    */
@@ -136,10 +139,11 @@ export class Neighbours {
       maxQueuedMessages: o.link.maxQueuedMessages, maxQueuedBytes: o.link.maxQueuedBytes,
     });
     /** @type {Neighbour} */
-    const n = { link, superPeer, inbound, have: new Map(), outstanding: 0, pending: new Map(), answers: 0 };
+    const n = { link, superPeer, inbound, have: new Map(), outstanding: 0, pending: new Map(), answers: 0, lastRequestId: 0, bytesPerSecond: 0 };
     this.map.set(id, n);
     link.addEventListener('open', () => o.onOpen(id, n));
     link.addEventListener('message', (e) => o.onMessage(id, n, /** @type {CustomEvent} */ (e).detail));
+    link.addEventListener('bad-message', (e) => o.onBadMessage(id, n, /** @type {CustomEvent} */ (e).detail));
     // It asked for more than any honest neighbour: never again this visit.
     link.addEventListener('overflow', () => this.blocked.add(id));
     link.addEventListener('close', () => {

@@ -12,8 +12,10 @@
  * - a link that carries no REQUEST or PUSH, in either direction, within `idleMs` of opening is
  *   closed (an unsolicited offer must not hold a neighbour slot), unless {@link PeerLink#pin}ned.
  *
- * Events: `open`, `message` (detail: a decoded wire message), `overflow` (detail: {count, bytes}:
- * the queue was full; `close` follows), `close` (terminal; detail: {reason}).
+ * Events: `open`, `message` (detail: a decoded wire message), `bad-message` (detail: {code,
+ * message}: a message that could not be decoded — `UNKNOWN_TYPE`, already answered with ERROR
+ * BAD_REQUEST, or `BAD_MESSAGE` / `FRAME_TOO_LARGE`, a violation left to the owner), `overflow`
+ * (detail: {count, bytes}: the queue was full; `close` follows), `close` (terminal; detail: {reason}).
  *
  * Threading: browser main thread only (RTCPeerConnection and data channel callbacks run there).
  * @module
@@ -126,12 +128,17 @@ export class PeerLink extends EventTarget {
     channel.onclose = () => this.close('channel closed');
     channel.onbufferedamountlow = () => this.flush();
     channel.onmessage = (e) => {
+      if (this.closed) return; // already delivered to the channel when we cut the link
       let m;
       try {
         m = decode(new Uint8Array(e.data));
       } catch (err) {
-        const tooLarge = err instanceof WireError && err.code === 'FRAME_TOO_LARGE';
-        this.send({ type: 'ERROR', requestId: 0, code: tooLarge ? WIRE_ERRORS.TOO_LARGE : WIRE_ERRORS.BAD_REQUEST, message: String(/** @type {Error} */ (err).message).slice(0, 200) });
+        // An unknown type may be a newer protocol's: answered, and left to the owner to count.
+        // Anything else undecodable is a violation: the owner cuts the link.
+        const code = err instanceof WireError ? err.code : 'BAD_MESSAGE';
+        const message = String(/** @type {Error} */ (err).message).slice(0, 200);
+        if (code === 'UNKNOWN_TYPE') this.send({ type: 'ERROR', requestId: 0, code: WIRE_ERRORS.BAD_REQUEST, message });
+        this.dispatchEvent(new CustomEvent('bad-message', { detail: { code, message } }));
         return;
       }
       this.touch(m.type);

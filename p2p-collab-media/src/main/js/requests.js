@@ -17,12 +17,16 @@
  *   ERROR for any request — between our REQUEST and its deadline, and our REQUEST left on an
  *   uncongested channel (backlog at most {@link LOW_WATER}), so it cannot have been stuck behind
  *   our own uploads, nor its answer behind other DATA to us.
+ * DATA for a request never sent to that neighbour is a `protocol-violation` too. Being slow is
+ * no fault: a transfer that falls behind its deadline is cancelled and counted as a late strike
+ * (`onLate`), which only demotes the neighbour as a source (scheduler.js).
  *
  * Threading: browser main thread only.
  * @module
  */
 import { Assembler, INIT } from './wire.js';
 import { LOW_WATER } from './peer.js';
+import { transferBehind } from './scheduler.js';
 import { parseFileName } from './stream-state.js';
 
 /** @typedef {import('./neighbours.js').Neighbour} Neighbour */
@@ -50,8 +54,11 @@ export function claimStands(held, name, margin) {
 export class Requests {
   /**
    * @param {{
-   *   setTimeout: typeof setTimeout, clearTimeout: typeof clearTimeout, evictionMargin: number,
+   *   now: () => number, setTimeout: typeof setTimeout, clearTimeout: typeof clearTimeout, evictionMargin: number,
+   *   scheduler: import('./scheduler.js').SchedulerConfig,
    *   onBroken: (id: string, n: Neighbour, stream: string, name: string, reason: BrokenReason) => void,
+   *   onLate: (id: string, n: Neighbour) => void,
+   *   onTime: (id: string, n: Neighbour) => void,
    * }} o
    */
   constructor(o) {
@@ -60,23 +67,51 @@ export class Requests {
   }
 
   /**
-   * Asks `n` for a segment.
+   * Asks `n` for a segment, to be complete by `deadlineMs` (see `requestDeadline` in
+   * scheduler.js). The transfer is judged whenever a chunk arrives and every
+   * `minProgressSampleMs`: once it falls behind (`transferBehind`) it is cancelled, counted as a
+   * late strike against `n` (`onLate`) and rejected, for the loader to ask elsewhere at once. A
+   * media segment that completes updates `n.bytesPerSecond` (an even mix of the old estimate and
+   * this transfer's bytes over time from REQUEST to last chunk) and clears its strikes (`onTime`);
+   * an init segment does neither (it is too small to tell).
    * @param {string} id @param {Neighbour} n @param {string} stream
-   * @param {{track: string, number: number, name: string}} ref @param {number} timeoutMs
+   * @param {{track: string, number: number, name: string}} ref @param {number} deadlineMs
    * @param {number | undefined} expectedLength the signed length: a first chunk announcing another is refused
    * @returns {Promise<Uint8Array>}
    */
-  request(id, n, stream, ref, timeoutMs, expectedLength) {
+  request(id, n, stream, ref, deadlineMs, expectedLength) {
     const requestId = this.nextRequestId++ >>> 0;
+    const startMs = this.o.now();
+    const config = this.o.scheduler;
+    n.lastRequestId = requestId;
     n.outstanding++;
     return new Promise((/** @type {(b: Uint8Array) => void} */ resolve, reject) => {
-      const timer = this.o.setTimeout(() => {
+      /** @type {any} */ let timer = null;
+      const stop = () => { if (timer !== null) this.o.clearTimeout(timer); timer = null; };
+      const schedule = () => {
+        const wait = Math.max(1, Math.min(config.minProgressSampleMs, deadlineMs - this.o.now()));
+        timer = this.o.setTimeout(() => { timer = null; judge(); }, wait);
+      };
+      /** Cancels the transfer if it fell behind; true if it did. */
+      const judge = () => {
         const p = n.pending.get(requestId);
+        if (!p) return false;
+        const nowMs = this.o.now();
+        const received = p.assembler.received;
+        const total = p.assembler.buffer?.length ?? expectedLength ?? 0;
+        if (!transferBehind({ startMs, nowMs, deadlineMs, received, total }, config)) {
+          if (timer === null) schedule();
+          return false;
+        }
+        stop();
         n.pending.delete(requestId);
         n.link.send({ type: 'CANCEL', requestId });
-        reject(new Error(`peer ${id} timed out`));
-        if (p && p.claimed && p.quiet && n.answers === p.answersAtSend && n.link.isOpen) this.o.onBroken(id, n, stream, ref.name, 'no-answer');
-      }, timeoutMs);
+        if (received > 0) n.bytesPerSecond = mix(n.bytesPerSecond, (received * 1000) / Math.max(1, nowMs - startMs));
+        reject(new Error(`peer ${id} fell behind: ${received} of ${total || '?'} bytes after ${nowMs - startMs} ms`));
+        this.o.onLate(id, n);
+        if (received === 0 && p.claimed && p.quiet && n.answers === p.answersAtSend && n.link.isOpen) this.o.onBroken(id, n, stream, ref.name, 'no-answer');
+        return true;
+      };
       n.pending.set(requestId, {
         assembler: new Assembler(requestId),
         expectedLength,
@@ -85,10 +120,21 @@ export class Requests {
         claimed: n.have.get(stream)?.has(ref.name) ?? false,
         quiet: n.link.backlog() <= LOW_WATER,
         answersAtSend: n.answers,
-        resolve: (b) => { this.o.clearTimeout(timer); resolve(b); },
-        reject: (e) => { this.o.clearTimeout(timer); reject(e); },
+        judge,
+        resolve: (b) => {
+          stop();
+          // An init segment is a chunk or two: its time says little of the neighbour's pace, and
+          // a slow neighbour must not clear its strikes by serving those on time.
+          if (ref.number !== INIT) {
+            n.bytesPerSecond = mix(n.bytesPerSecond, (b.length * 1000) / Math.max(1, this.o.now() - startMs));
+            this.o.onTime(id, n);
+          }
+          resolve(b);
+        },
+        reject: (e) => { stop(); reject(e); },
       });
       n.link.send({ type: 'REQUEST', requestId, stream, track: ref.track, number: ref.number });
+      schedule();
     }).finally(() => { n.outstanding--; });
   }
 
@@ -96,14 +142,18 @@ export class Requests {
   onData(id, n, m) {
     n.answers++;
     const p = n.pending.get(m.requestId);
-    if (!p) return; // cancelled or timed out: late chunks are expected
+    if (!p) {
+      // Chunks of a request we cancelled may still come; of one we never sent it, never.
+      if (m.requestId === 0 || m.requestId > n.lastRequestId) this.o.onBroken(id, n, '', '', 'protocol-violation');
+      return;
+    }
     if (p.assembler.received === 0 && p.expectedLength !== undefined && m.totalLength !== p.expectedLength) {
       this.fail(n, m.requestId, p, `peer ${id} announced ${m.totalLength} bytes, the signed length is ${p.expectedLength}`);
       this.o.onBroken(id, n, p.stream, p.name, 'wrong-length');
       return;
     }
     try {
-      if (p.assembler.accept(m)) { n.pending.delete(m.requestId); p.resolve(p.assembler.segment()); }
+      if (p.assembler.accept(m)) { n.pending.delete(m.requestId); p.resolve(p.assembler.segment()); } else p.judge();
     } catch (e) {
       this.fail(n, m.requestId, p, `peer ${id} broke the wire protocol: ${/** @type {Error} */ (e).message}`);
       this.o.onBroken(id, n, p.stream, p.name, 'protocol-violation');
@@ -133,3 +183,6 @@ export class Requests {
     p.reject(new Error(why));
   }
 }
+
+/** An even mix of the old throughput estimate (0: none yet) and a new sample. @param {number} old @param {number} sample */
+function mix(old, sample) { return old > 0 ? (old + sample) / 2 : sample; }

@@ -1,4 +1,5 @@
-// Serving neighbours within bounds (issue 8: browsers queued ERROR/ACK replies without a cap).
+// Serving neighbours within bounds: the send queue's caps (issue 8) and each neighbour's serving
+// budget (issue 15).
 // A neighbour "stops reading" here by its channel's buffer staying over the high-water mark, so
 // everything sent to it waits in the loader's queue.
 import { test } from 'node:test';
@@ -19,13 +20,80 @@ async function attackerOf(v, raw, clock) {
 
 const request = (requestId, number = requestId) => ({ type: 'REQUEST', requestId, stream: 'main', track: '0', number });
 
-test('a neighbour that floods requests without reading is cut when its replies pass 1 024 queued messages, and never let back', async () => {
+/** A budget no test of the queue caps reaches. */
+const UNBOUNDED = { maxConcurrent: 1e9, burst: 1e9, perSecond: 1, maxRefusals: 1e9 };
+
+test('a neighbour that floods requests is answered within its budget, then cut, reported flooding, and never let back', async () => {
+  const name = fileName('0', 1);
+  const { clock, loaders: [v], raw } = await swarm(1, { [name]: segment(1) });
+  await v.load(url(name), clock.now());
+  const cuts = [];
+  v.addEventListener('cut', (e) => cuts.push(e.detail));
+  const { attacker, n } = await attackerOf(v, raw, clock);
+  for (let i = 1; i <= 200; i++) attacker.send(request(i, 1)); // as fast as a script can, all at one instant
+  await settle();
+
+  const answers = attacker.received.filter((m) => m.type !== 'HAVE');
+  const served = new Set(answers.filter((m) => m.type === 'DATA').map((m) => m.requestId));
+  assert.equal(served.size, 16, 'a burst of 16 is served');
+  assert.equal(v.stats().uploaded, 16 * 40_000);
+  assert.equal(answers.filter((m) => m.type === 'ERROR' && m.code === WIRE_ERRORS.BUSY).length, 32, '32 refused BUSY, without work');
+  assert.equal(n.link.closed, true, 'the 33rd refusal cuts it');
+  assert.deepEqual(cuts, [{ peer: attacker.id, reason: 'flooding' }]);
+  assert.deepEqual(v.signaling.reports, [{ peer: attacker.id, stream: 'main', reason: 'flooding' }]);
+
+  attacker.link = null;
+  attacker.offerTo(v.signaling.peerId);
+  await clock.advance(10);
+  assert.equal(attacker.link.isOpen, false, 'its next offer is refused');
+  v.connectTo([{ id: attacker.id, superPeer: false }]);
+  assert.equal(v.neighbours.has(attacker.id), false, 'and it is never offered to');
+});
+
+test('an honest pace is always served: one request a second for a minute', async () => {
+  const segs = {};
+  for (let i = 1; i <= 60; i++) segs[fileName('0', i)] = segment(i, 1000);
+  const { clock, loaders: [v], raw } = await swarm(1, segs);
+  for (const name of Object.keys(segs)) await v.load(url(name), clock.now());
+  const { attacker: honest, n } = await attackerOf(v, raw, clock);
+  for (let i = 1; i <= 60; i++) {
+    honest.send(request(i));
+    await settle();
+    await clock.advance(1000);
+  }
+  assert.equal(new Set(honest.received.filter((m) => m.type === 'DATA').map((m) => m.requestId)).size, 60);
+  assert.equal(n.link.isOpen, true);
+});
+
+test('unknown message types are answered (a newer protocol may send them) and count against the budget', async () => {
   const { clock, loaders: [v], raw } = await swarm(1, {});
   const { attacker, n } = await attackerOf(v, raw, clock);
+  for (let i = 0; i < 32; i++) attacker.link.channel.send(Uint8Array.of(0x7f, 1, 2));
+  await settle();
+  assert.equal(attacker.received.filter((m) => m.type === 'ERROR' && m.code === WIRE_ERRORS.BAD_REQUEST).length, 32);
+  assert.equal(n.link.isOpen, true, '32 are tolerated');
+  attacker.link.channel.send(Uint8Array.of(0x7f));
+  await settle();
+  assert.equal(n.link.closed, true, 'the 33rd pile-up cuts it');
+});
+
+test('an undecodable message of a known type is a violation: cut, reported, blocked', async () => {
+  const { clock, loaders: [v], raw } = await swarm(1, {});
+  const { attacker, n } = await attackerOf(v, raw, clock);
+  attacker.link.channel.send(Uint8Array.of(0x02, 0, 0)); // a truncated REQUEST
+  await settle();
+  assert.equal(n.link.closed, true);
+  assert.deepEqual(v.signaling.reports, [{ peer: attacker.id, stream: 'main', reason: 'protocol-violation' }]);
+  assert.ok(v.blocked.has(attacker.id));
+});
+
+test('a neighbour whose replies would pass 1 024 queued messages is cut, and never let back', async () => {
+  const { clock, loaders: [v], raw } = await swarm(1, {}, { options: { serving: UNBOUNDED } });
+  const { attacker, n } = await attackerOf(v, raw, clock);
   n.link.channel.bufferedAmount = HIGH_WATER + 1; // the attacker stops reading
-  // Each REQUEST for a segment not held is answered ERROR NOT_FOUND, each undecodable message ERROR BAD_REQUEST.
+  // Each REQUEST for a segment not held is answered ERROR NOT_FOUND, each unknown message ERROR BAD_REQUEST.
   for (let i = 1; i <= 512; i++) attacker.send(request(i));
-  for (let i = 1; i <= 512; i++) attacker.link.channel.send(Uint8Array.of(0x02, 0, 0));
+  for (let i = 1; i <= 512; i++) attacker.link.channel.send(Uint8Array.of(0x7f, 0, 0));
   await settle();
   assert.equal(n.link.isOpen, true);
   assert.equal(n.link.queue.count, 1024, 'every message got its reply, queued');
@@ -40,12 +108,27 @@ test('a neighbour that floods requests without reading is cut when its replies p
   attacker.offerTo(v.signaling.peerId);
   await clock.advance(10);
   assert.equal(attacker.link.isOpen, false, 'its next offer is refused');
-  v.connectTo([{ id: attacker.id, superPeer: false }]);
-  assert.equal(v.neighbours.has(attacker.id), false, 'and it is never offered to');
+});
+
+test('a neighbour that never drains what it asked for is cut after 10 s and reported not-draining', async () => {
+  const name = fileName('0', 1);
+  const { clock, loaders: [v], raw } = await swarm(1, { [name]: segment(1) }, { options: { serving: UNBOUNDED } });
+  await v.load(url(name), clock.now());
+  v.start([]);
+  const { attacker, n } = await attackerOf(v, raw, clock);
+  n.link.channel.bufferedAmount = HIGH_WATER + 1;
+  attacker.send(request(1, 1));
+  await settle();
+  assert.ok(n.link.queue.length > 0, 'its segment waits for it');
+  await clock.advance(9_000);
+  assert.equal(n.link.isOpen, true, 'a while stuck is not enough');
+  await clock.advance(6_000);
+  assert.equal(n.link.closed, true);
+  assert.deepEqual(v.signaling.reports, [{ peer: attacker.id, stream: 'main', reason: 'not-draining' }]);
 });
 
 test('the message cap is the option maxQueuedMessages', async () => {
-  const { clock, loaders: [v], raw } = await swarm(1, {}, { options: { maxQueuedMessages: 10 } });
+  const { clock, loaders: [v], raw } = await swarm(1, {}, { options: { maxQueuedMessages: 10, serving: UNBOUNDED } });
   const { attacker, n } = await attackerOf(v, raw, clock);
   n.link.channel.bufferedAmount = HIGH_WATER + 1;
   for (let i = 1; i <= 10; i++) attacker.send(request(i));
@@ -58,7 +141,7 @@ test('the message cap is the option maxQueuedMessages', async () => {
 
 test('segments are served while they fill at most half the byte cap (maxQueuedBytes), then BUSY keeps room for replies', async () => {
   const name = fileName('0', 1);
-  const { clock, loaders: [v], raw } = await swarm(1, { [name]: segment(1) }, { options: { maxQueuedBytes: 200_000 } });
+  const { clock, loaders: [v], raw } = await swarm(1, { [name]: segment(1) }, { options: { maxQueuedBytes: 200_000, serving: UNBOUNDED } });
   await v.load(url(name), clock.now()); // v holds 40 000 bytes
   const { attacker, n } = await attackerOf(v, raw, clock);
   n.link.channel.bufferedAmount = HIGH_WATER + 1;

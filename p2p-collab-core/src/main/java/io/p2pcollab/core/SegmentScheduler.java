@@ -63,7 +63,9 @@ import java.time.Instant;
  * when at least {@link SchedulerConfig#minProgressSample()} passed since the REQUEST, some bytes
  * arrived, and the rest at the pace so far would arrive after the request deadline: {@code
  * (total - received) * elapsed > (deadline - now) * received}. Callers judge a transfer whenever a
- * chunk arrives and at least every {@code minProgressSample} while it waits.
+ * chunk arrives and at least every {@code minProgressSample} while it waits. A media segment
+ * delivered on time clears the neighbour's strikes; an init segment does not (a chunk or two says
+ * nothing of its pace, and a slow neighbour must not clear its strikes with them).
  */
 public interface SegmentScheduler {
 
