@@ -103,7 +103,16 @@ export class Neighbours {
   onSignal(m) {
     if (!m.from || this.blocked.has(m.from) || this.closed) return;
     let n = this.map.get(m.from);
-    if (!n && m.kind === 'offer' && this.inbound < this.o.maxInbound) {
+    let glare = false;
+    if (n && m.kind === 'offer' && !n.inbound && !n.link.remoteSet) {
+      // Both offered at once (docs/protocol.md §2.1): the smaller peer ID's offer stands; the
+      // other side drops its own and answers.
+      if (/** @type {string} */ (this.o.signaling.peerId) < m.from) return;
+      n.link.close('glare: answering their offer instead');
+      n = undefined;
+      glare = true;
+    }
+    if (!n && m.kind === 'offer' && (glare || this.inbound < this.o.maxInbound)) {
       // Whoever offers is a viewer: the super-peer never offers.
       n = this.add(m.from, false, true);
     }

@@ -178,3 +178,16 @@ test('an honest neighbour that stops reading for a while is not cut: HAVE update
   assert.equal(held.size, 60, 'the window');
   assert.ok(held.has(fileName('0', 200)));
 });
+
+test('glare: two peers that offer to each other at once end with one link, the smaller ID\'s offer', async () => {
+  const { clock, loaders: [a, b] } = await swarm(2, {});
+  a.connectTo([{ id: b.signaling.peerId, superPeer: false }]);
+  b.connectTo([{ id: a.signaling.peerId, superPeer: false }]);
+  await clock.advance(50);
+  const ab = a.neighbours.get(b.signaling.peerId);
+  const ba = b.neighbours.get(a.signaling.peerId);
+  assert.equal(ab?.link.isOpen, true);
+  assert.equal(ba?.link.isOpen, true);
+  assert.equal(ab.inbound, false, 'a (aaa… < bbb…) kept its offer');
+  assert.equal(ba.inbound, true, 'b answered it');
+});

@@ -7,8 +7,10 @@
  * Threading: browser main thread only, like the loader that owns it.
  * @module
  */
-import { INIT } from './wire.js';
+import { INIT, MAX_MESSAGE_BYTES } from './wire.js';
 import { createVerifier, parseEntry, refFromFileName } from './integrity.js';
+
+const utf8 = new TextEncoder();
 
 /** @typedef {'peer' | 'superPeer' | 'http'} Source */
 /** @typedef {{id: string, manifestUrl: string, hashesUrl: string, publicKey?: string, signaturesUrl?: string}} StreamInfo */
@@ -67,13 +69,24 @@ export class StreamState {
 
   /** The HAVE that lists everything held. */
   haveMessage() {
-    const held = [...this.cache.keys()].map((k) => /** @type {{track: string, number: number}} */ (parseFileName(k)));
+    const all = [...this.cache.keys()].map((k) => /** @type {{track: string, number: number}} */ (parseFileName(k)));
+    // At most one message (docs/protocol.md §2.2): init segments first, then the newest media segments.
+    all.sort((a, b) => Number(b.number === INIT) - Number(a.number === INIT) || b.number - a.number || (a.track < b.track ? -1 : a.track > b.track ? 1 : 0));
+    let budget = MAX_MESSAGE_BYTES - (1 + 1 + utf8.encode(this.id).length + 2);
+    const held = [];
+    for (const r of all) {
+      const size = 1 + utf8.encode(r.track).length + 4;
+      if (size > budget || held.length === 0xffff) break;
+      budget -= size;
+      held.push(r);
+    }
     return /** @type {import('./wire.js').WireMessage} */ ({ type: 'HAVE', stream: this.id, held });
   }
 
   /** This stream's entry of the `state` message. */
   holding() {
-    const numbers = [...this.cache.keys()].map((k) => /** @type {any} */ (parseFileName(k)).number).filter((x) => x !== INIT);
+    // A segment number counts once, whatever number of tracks (video, audio) hold it; init segments not at all.
+    const numbers = [...new Set([...this.cache.keys()].map((k) => /** @type {any} */ (parseFileName(k)).number).filter((x) => x !== INIT))];
     return { stream: this.id, segments: numbers.length, newest: numbers.length ? Math.max(...numbers) : -1 };
   }
 
