@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { fileName, parseFileName } from './content-loader.js';
 import { INIT } from './wire.js';
 import { settle } from './fakes.test-support.js';
-import { segment, STREAM, swarm, url } from './loader.test-support.js';
+import { segment, signedSwarm, swarm, url } from './loader.test-support.js';
 
 test('file names map one to one onto segment references', () => {
   assert.deepEqual(parseFileName('chunk-stream0-00042.m4s'), { track: '0', number: 42 });
@@ -163,24 +163,6 @@ test('URLs outside the stream are not handled', async () => {
 });
 
 // --- signed streams (docs/protocol.md §6) ---------------------------------------------------
-
-async function signedSwarm(count, segments) {
-  const { subtle } = globalThis.crypto;
-  const keys = await subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']);
-  const publicKey = Buffer.from(await subtle.exportKey('raw', keys.publicKey)).toString('base64url');
-  const { statement, refFromFileName } = await import('./integrity.js');
-  const signatures = {};
-  for (const [name, data] of Object.entries(segments)) {
-    const sha = new Uint8Array(await subtle.digest('SHA-256', data));
-    const sig = new Uint8Array(await subtle.sign({ name: 'Ed25519' }, keys.privateKey, statement(refFromFileName('main', name), data.length, sha)));
-    signatures[name] = { length: data.length, sha256: Buffer.from(sha).toString('hex'), sig: Buffer.from(sig).toString('base64url') };
-  }
-  const s = await swarm(count, segments, {
-    stream: { ...STREAM, publicKey, signaturesUrl: '/live/main/signatures.json' },
-    wrapFetch: (plain) => async (u) => (String(u).endsWith('/signatures.json') ? new Response(JSON.stringify(signatures)) : plain(u)),
-  });
-  return { ...s, signatures };
-}
 
 test('signed stream: a segment is accepted only if it matches its signed statement', async () => {
   const name = 'chunk-stream0-00008.m4s';

@@ -36,3 +36,27 @@ export async function swarm(count, segments, { stream = STREAM, wrapFetch = (f) 
   const raw = (/** @type {string} */ id) => rawPeer({ id, relay, rtc, clock, PeerLink });
   return { clock, origin, rtc, relay, loaders, raw };
 }
+
+/**
+ * Like {@link swarm}, for a signed stream (docs/protocol.md §6): a fresh Ed25519 key signs every
+ * segment, the origin serves the statements at signatures.json.
+ * @param {number} count @param {Record<string, Uint8Array>} segments @param {{options?: Record<string, any>}} [o]
+ */
+export async function signedSwarm(count, segments, o = {}) {
+  const { subtle } = globalThis.crypto;
+  const keys = await subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']);
+  const publicKey = Buffer.from(await subtle.exportKey('raw', keys.publicKey)).toString('base64url');
+  const { statement, refFromFileName } = await import('./integrity.js');
+  const signatures = {};
+  for (const [name, data] of Object.entries(segments)) {
+    const sha = new Uint8Array(await subtle.digest('SHA-256', data));
+    const sig = new Uint8Array(await subtle.sign({ name: 'Ed25519' }, keys.privateKey, statement(refFromFileName('main', name), data.length, sha)));
+    signatures[name] = { length: data.length, sha256: Buffer.from(sha).toString('hex'), sig: Buffer.from(sig).toString('base64url') };
+  }
+  const s = await swarm(count, segments, {
+    stream: { ...STREAM, publicKey, signaturesUrl: '/live/main/signatures.json' },
+    wrapFetch: (plain) => async (u) => (String(u).endsWith('/signatures.json') ? new Response(JSON.stringify(signatures)) : plain(u)),
+    options: o.options,
+  });
+  return { ...s, signatures };
+}
