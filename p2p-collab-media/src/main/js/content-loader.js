@@ -17,7 +17,7 @@
  * (`not-draining`) is reported to the Tracker (once per peer and visit) and, unless it is the
  * super-peer failing a claim, cut and never connected to again during the visit. A neighbour
  * that is merely slow is not reported: each transfer of its that falls behind is cancelled and
- * asked elsewhere, and after `maxLateStrikes` of them in a row it is asked for nothing more.
+ * asked elsewhere, and after `maxLateStrikes` of them within a minute it is asked for nothing more.
  *
  * Events: `neighbour` (detail: {id, superPeer, open}), `segment` (detail: {stream, fileName,
  * source, bytes, data}), `bad-segment` (detail: {stream, fileName, peer, reason}), `report`
@@ -40,6 +40,9 @@ import { WIRE_ERRORS } from './wire.js';
 
 export { fileName, parseFileName } from './stream-state.js';
 export { LOADER_DEFAULTS } from './loader-limits.js';
+
+/** How long a late strike counts against a neighbour (docs/protocol.md §2.3). */
+export const STRIKE_MEMORY_MS = 60_000;
 
 /** @typedef {import('./stream-state.js').Source} Source */
 /** @typedef {import('./stream-state.js').StreamInfo} StreamInfo */
@@ -98,7 +101,7 @@ export class ContentLoader extends EventTarget {
     /** @type {Set<string>} peers cut for bad data or lies: never connected again during this visit */
     this.blocked = this.slots.blocked;
     this.verdicts = new Verdicts({ signaling: o.signaling, slots: this.slots, events: this });
-    /** @type {Map<string, number>} late transfers per peer since its last on-time one: survives reconnects */
+    /** @type {Map<string, number[]>} when each peer's transfers fell behind: survives reconnects, forgotten after STRIKE_MEMORY_MS */
     this.strikes = new Map();
     this.requests = new Requests({
       now: this.now, setTimeout: this.setTimeout, clearTimeout: this.clearTimeout,
@@ -107,11 +110,9 @@ export class ContentLoader extends EventTarget {
         ? this.verdicts.claimBroken(id, n.superPeer, stream || this.main.id, name, reason)
         : this.verdicts.punish(id, name, reason, stream || this.main.id)),
       onLate: (id) => {
-        const strikes = (this.strikes.get(id) ?? 0) + 1;
-        this.strikes.set(id, strikes);
-        this.dispatchEvent(new CustomEvent('late', { detail: { peer: id, strikes } }));
+        this.strikes.set(id, [...(this.strikes.get(id) ?? []), this.now()]);
+        this.dispatchEvent(new CustomEvent('late', { detail: { peer: id, strikes: this.lateStrikes(id) } }));
       },
-      onTime: (id) => { this.strikes.delete(id); },
     });
     this.serving = new Serving({
       now: this.now, budget: o.serving, maxQueuedChunks: this.maxQueuedChunks,
@@ -269,7 +270,7 @@ export class ContentLoader extends EventTarget {
         length: expected?.length ?? 0,
         neighbours: (p2p ? this.openNeighbours() : []).map(([id, n]) => ({
           id, superPeer: n.superPeer, holds: n.have.get(st.id)?.has(ref.name) ?? false, outstanding: n.outstanding,
-          failures: failed.has(id) ? 1 : 0, lateStrikes: this.strikes.get(id) ?? 0, bytesPerSecond: Math.round(n.bytesPerSecond),
+          failures: failed.has(id) ? 1 : 0, lateStrikes: this.lateStrikes(id), bytesPerSecond: Math.round(n.bytesPerSecond),
         })),
       }, this.schedulerConfig);
       if (decision.action === 'PEER') {
@@ -399,6 +400,20 @@ export class ContentLoader extends EventTarget {
    * @param {Neighbour} n @param {{requestId: number, stream: string, track: string, number: number}} m @param {string} id
    */
   serve(n, m, id) { this.serving.serve(id, n, m); }
+
+  /**
+   * How many of `id`'s transfers fell behind in the last STRIKE_MEMORY_MS (60 s): at 2 the
+   * scheduler asks it for nothing more. Strikes are forgotten, not cleared: a neighbour slow in
+   * bursts must not clear them by serving a small segment on time, and an honest one that once
+   * hiccuped is asked again a minute later.
+   * @param {string} id
+   */
+  lateStrikes(id) {
+    const since = this.now() - STRIKE_MEMORY_MS;
+    const recent = (this.strikes.get(id) ?? []).filter((t) => t > since);
+    if (recent.length > 0) this.strikes.set(id, recent); else this.strikes.delete(id);
+    return recent.length;
+  }
 
   /** Segment bytes sent to neighbours. */
   get uploaded() { return this.serving.uploaded; }

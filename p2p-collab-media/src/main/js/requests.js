@@ -58,7 +58,6 @@ export class Requests {
    *   scheduler: import('./scheduler.js').SchedulerConfig,
    *   onBroken: (id: string, n: Neighbour, stream: string, name: string, reason: BrokenReason) => void,
    *   onLate: (id: string, n: Neighbour) => void,
-   *   onTime: (id: string, n: Neighbour) => void,
    * }} o
    */
   constructor(o) {
@@ -72,8 +71,8 @@ export class Requests {
    * `minProgressSampleMs`: once it falls behind (`transferBehind`) it is cancelled, counted as a
    * late strike against `n` (`onLate`) and rejected, for the loader to ask elsewhere at once. A
    * media segment that completes updates `n.bytesPerSecond` (an even mix of the old estimate and
-   * this transfer's bytes over time from REQUEST to last chunk) and clears its strikes (`onTime`);
-   * an init segment does neither (it is too small to tell).
+   * this transfer's bytes over time from REQUEST to last chunk); an init segment does not (a
+   * chunk or two says nothing of the pace).
    * @param {string} id @param {Neighbour} n @param {string} stream
    * @param {{track: string, number: number, name: string}} ref @param {number} deadlineMs
    * @param {number | undefined} expectedLength the signed length: a first chunk announcing another is refused
@@ -123,12 +122,8 @@ export class Requests {
         judge,
         resolve: (b) => {
           stop();
-          // An init segment is a chunk or two: its time says little of the neighbour's pace, and
-          // a slow neighbour must not clear its strikes by serving those on time.
-          if (ref.number !== INIT) {
-            n.bytesPerSecond = mix(n.bytesPerSecond, (b.length * 1000) / Math.max(1, this.o.now() - startMs));
-            this.o.onTime(id, n);
-          }
+          // An init segment is a chunk or two: its time says little of the neighbour's pace.
+          if (ref.number !== INIT) n.bytesPerSecond = mix(n.bytesPerSecond, (b.length * 1000) / Math.max(1, this.o.now() - startMs));
           resolve(b);
         },
         reject: (e) => { stop(); reject(e); },

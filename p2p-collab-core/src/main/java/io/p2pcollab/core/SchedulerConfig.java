@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param maxFailuresPerPeer a neighbour that failed this many times for a segment (error, timeout,
  *     bad hash) is not asked for it again (default 1); &ge; 1
  * @param maxLateStrikes a regular neighbour whose transfers fell behind their deadline this many
- *     times since it last delivered one on time is asked for nothing more (default 2); &ge; 1
+ *     times in the last 60 s is asked for nothing more (default 2); &ge; 1
  * @param minRequest the least time a REQUEST is given, however near the playback deadline (default
  *     1 s); &gt; 0, whole milliseconds
  * @param maxRequest the most time a REQUEST is given, however far the playback deadline (default 5

@@ -36,8 +36,8 @@ import java.time.Instant;
  * has fewer than {@link SchedulerConfig#maxOutstandingPerPeer()} requests outstanding, fewer
  * than {@link SchedulerConfig#maxFailuresPerPeer()} failures for this segment and — unless it is
  * a super-peer, whose slowness is its host's business — fewer than {@link
- * SchedulerConfig#maxLateStrikes()} late strikes (transfers that fell behind their deadline since
- * it last delivered one on time): a neighbour that keeps falling behind is demoted. It is
+ * SchedulerConfig#maxLateStrikes()} late strikes (transfers that fell behind their deadline in the
+ * last 60 s, as its caller counts them): a neighbour that keeps falling behind is demoted. It is
  * <em>predicted late</em> if the segment's length and its throughput are both known and {@code
  * length * 1000 / bytesPerSecond} milliseconds exceed the time left to the deadline. Let {@code
  * fallback = deadline - httpFallbackMargin}.
@@ -63,9 +63,9 @@ import java.time.Instant;
  * when at least {@link SchedulerConfig#minProgressSample()} passed since the REQUEST, some bytes
  * arrived, and the rest at the pace so far would arrive after the request deadline: {@code
  * (total - received) * elapsed > (deadline - now) * received}. Callers judge a transfer whenever a
- * chunk arrives and at least every {@code minProgressSample} while it waits. A media segment
- * delivered on time clears the neighbour's strikes; an init segment does not (a chunk or two says
- * nothing of its pace, and a slow neighbour must not clear its strikes with them).
+ * chunk arrives and at least every {@code minProgressSample} while it waits. A strike is
+ * forgotten 60 s after it was counted, never cleared by a delivery on time (a neighbour slow in
+ * bursts, or only for large segments, would clear it with a small one).
  */
 public interface SegmentScheduler {
 

@@ -44,8 +44,7 @@ public record SourceInput(SegmentRef segment, List<Neighbour> neighbours, Instan
    * @param holds whether its last HAVE lists the segment
    * @param outstanding requests to it not yet answered
    * @param failures how often it failed to deliver this segment (error, timeout, bad hash)
-   * @param lateStrikes how many of its transfers fell behind their deadline since it last delivered
-   *     one on time
+   * @param lateStrikes how many of its transfers fell behind their deadline in the last 60 s
    * @param bytesPerSecond its measured throughput to this peer, or 0 if not known yet
    */
   public record Neighbour(PeerId id, boolean superPeer, boolean holds, int outstanding, int failures, int lateStrikes,
