@@ -12,6 +12,10 @@ test('file names map one to one onto segment references', () => {
   assert.equal(fileName('0', 42), 'chunk-stream0-00042.m4s');
   assert.equal(parseFileName('chunk-stream0-42.m4s'), null, 'not the spelling the server uses');
   assert.equal(parseFileName('manifest.mpd'), null);
+  // At least 5 digits (docs/protocol.md §4): numbers past 99 999 take as many as they need.
+  assert.equal(fileName('0', 100_000), 'chunk-stream0-100000.m4s');
+  assert.deepEqual(parseFileName('chunk-stream0-4294967294.m4s'), { track: '0', number: 4294967294 });
+  assert.equal(parseFileName('chunk-stream0-0100000.m4s'), null, 'padded past 5 digits: no segment');
 });
 
 test('with no neighbour a segment comes over HTTP, verified, and is counted as HTTP', async () => {

@@ -62,6 +62,7 @@ class ValueTypesTest {
   @ValueSource(strings = {
     "chunk-stream0-42.m4s", // not zero-padded: not canonical
     "chunk-stream0-000042.m4s",
+    "chunk-stream0-0100000.m4s", // padded past 5 digits
     "chunk-stream0-4294967295.m4s", // that number means init
     "chunk-stream0-99999999999.m4s",
     "chunk-stream-00042.m4s",

@@ -251,6 +251,18 @@ class CoordinatorTest {
   }
 
   @Test
+  void peers_needsNoJoin_andDoesNotMakeTheAskerAMember() {
+    Visit source = swarm.viewer().join();
+    source.holds(3, 3);
+    Visit asker = swarm.viewer();
+    asker.send("{\"v\":1,\"type\":\"peers\",\"stream\":\"main\"}");
+    SignalMessage.Peers answer = (SignalMessage.Peers) asker.socket.last();
+    assertThat(answer.peers()).extracting(PeerEntry::id).contains(source.id);
+    Visit newcomer = swarm.viewer().join();
+    assertThat(newcomer.joinedPeers()).extracting(PeerEntry::id).doesNotContain(asker.id);
+  }
+
+  @Test
   void registrationsFromOneAddress_areLimitedPerMinute() {
     swarm.close();
     swarm = new TestSwarm(b -> b.registrationsPerAddressPerMinute(3));
