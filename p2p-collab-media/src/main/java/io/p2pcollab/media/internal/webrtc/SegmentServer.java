@@ -1,5 +1,6 @@
 package io.p2pcollab.media.internal.webrtc;
 
+import io.p2pcollab.core.ErrorCode;
 import io.p2pcollab.core.P2pCollabException;
 import io.p2pcollab.core.SegmentRef;
 import io.p2pcollab.core.SegmentSource;
@@ -33,11 +34,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Serving is bounded per neighbour (§2.5). Every REQUEST first goes through the neighbour's
  * {@link ServingBudget}, with the transfers under way as its active count: over budget it is
- * answered BUSY and nothing is read from the source. A message that does not decode (an unknown
- * type too) is answered with an ERROR of request ID 0 and counts as a refusal of the budget, so
+ * answered BUSY and nothing is read from the source. A message of an unknown type (perhaps a newer
+ * protocol's) is answered with an ERROR of request ID 0 and counts as a refusal of the budget, so
  * garbage costs like a flood. When the budget says CUT the server stops for good — no answer, no
  * further chunk, every later message ignored — and tells its owner once ({@link Cut}, reason
  * {@link ReportReason#FLOODING}), who closes the link, reports the neighbour and blocks it.
+ *
+ * <p>Violations (§2.4) are cut at once, reason {@link ReportReason#PROTOCOL_VIOLATION}: a message
+ * of a known type that does not decode (truncated, trailing bytes, out of range), one over the
+ * size limit, and DATA, which answers no request of a peer that only serves.
  *
  * <p>A neighbour that never drains what it asked for is cut the same way, reason {@link
  * ReportReason#NOT_DRAINING}: {@link #watchDrain()}, called now and then by the owner, cuts it once
@@ -151,6 +156,11 @@ final class SegmentServer {
     try {
       message = codec.decode(ByteBuffer.wrap(bytes));
     } catch (P2pCollabException e) {
+      if (e.code() != ErrorCode.UNKNOWN_TYPE) {
+        cut(ReportReason.PROTOCOL_VIOLATION); // a known type garbled, or oversize: no honest peer sends it
+        return false;
+      }
+      // an unknown type may be a newer protocol's: answered, but it costs like a refused REQUEST
       context.counters().requestsRefused++;
       if (budget.refuse(context.clock().instant()) == ServingBudget.Decision.CUT) {
         cut(ReportReason.FLOODING);
@@ -166,8 +176,10 @@ final class SegmentServer {
       transfers.remove(c.requestId());
     } else if (message instanceof WireMessage.Error e) {
       log.debug("peer reported error {} for request {}: {}", e.code(), e.requestId(), e.message());
+    } else if (message instanceof WireMessage.Data) {
+      cut(ReportReason.PROTOCOL_VIOLATION); // DATA for a request never sent: a peer that only serves asks for nothing
     }
-    // HAVE and DATA mean nothing to a peer that only serves
+    // a HAVE means nothing to a peer that only serves
     return false;
   }
 

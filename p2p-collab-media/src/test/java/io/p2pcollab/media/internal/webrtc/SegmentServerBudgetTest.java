@@ -100,7 +100,7 @@ class SegmentServerBudgetTest {
   }
 
   @Test
-  void malformedMessages_countAsRefusals_soGarbageIsCutLikeAFlood() {
+  void messagesOfUnknownType_countAsRefusals_soGarbageIsCutLikeAFlood() {
 
     for (int i = 0; i < 33; i++) {
       server.onMessage(new byte[] {0x7F, 1, 2});

@@ -10,6 +10,7 @@ import io.p2pcollab.core.ServingBudget;
 import io.p2pcollab.core.WireCodec;
 import io.p2pcollab.core.WireMessage;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -118,18 +119,58 @@ class SegmentServerTest {
   }
 
   @Test
-  void malformedMessages_getAnErrorWithRequestIdZero_andServingGoesOn() {
+  void unknownTypes_getAnErrorWithRequestIdZero_andServingGoesOn() {
     f.source.put(SEG_7, bytes(100, 9));
 
     server.onMessage(new byte[] {0x7F, 1, 2});
-    server.onMessage(new byte[0]);
-    server.onMessage(new byte[20_000]);
+    server.onMessage(new byte[] {0x42});
     server.onMessage(f.encode(new WireMessage.Request(4, SEG_7)));
 
-    assertThat(f.sink.errors()).extracting(WireMessage.Error::requestId).containsOnly(0L);
-    assertThat(f.sink.errors()).extracting(WireMessage.Error::code)
-        .containsExactly(WireMessage.Error.BAD_REQUEST, WireMessage.Error.BAD_REQUEST, WireMessage.Error.TOO_LARGE);
+    assertThat(f.sink.errors()).extracting(WireMessage.Error::requestId, WireMessage.Error::code)
+        .containsExactly(tuple(0L, WireMessage.Error.BAD_REQUEST), tuple(0L, WireMessage.Error.BAD_REQUEST));
     assertThat(reassemble(4, f.sink.data())).hasSize(100);
+    assertThat(f.cuts).isEmpty();
+  }
+
+  @Test
+  void aKnownTypeThatDoesNotDecode_isAViolation_cutAtOnceWithoutAnAnswer() {
+    byte[] request = f.encode(new WireMessage.Request(4, SEG_7));
+    byte[] truncated = Arrays.copyOf(request, request.length - 1);
+
+    server.onMessage(truncated);
+
+    assertThat(f.sink.sent).isEmpty();
+    assertThat(f.cuts).containsExactly("protocol-violation in main");
+  }
+
+  @Test
+  void anEmptyOrOversizeMessage_isAViolation() {
+    SegmentServer other = f.serverWith(ServingBudget.Config.defaults());
+    byte[] oversize = new byte[20_000];
+    oversize[0] = 0x02; // a REQUEST, far over 16 448 bytes
+
+    server.onMessage(new byte[0]);
+    other.onMessage(oversize);
+
+    assertThat(f.sink.sent).isEmpty();
+    assertThat(f.cuts).containsExactly("protocol-violation in main", "protocol-violation in main");
+  }
+
+  @Test
+  void data_toAPeerThatOnlyServes_answersNoRequest_andIsAViolation() {
+    server.onMessage(f.encode(new WireMessage.Data(1, 10, 0, new byte[10])));
+
+    assertThat(f.cuts).containsExactly("protocol-violation in main");
+  }
+
+  @Test
+  void haveCancelAndErrorForUnknownRequests_areIgnored() {
+    server.onMessage(f.encode(WireMessage.Have.of("main", List.of(SEG_7))));
+    server.onMessage(f.encode(new WireMessage.Cancel(99)));
+    server.onMessage(f.encode(new WireMessage.Error(99, WireMessage.Error.NOT_FOUND, "whatever")));
+
+    assertThat(f.sink.sent).isEmpty();
+    assertThat(f.cuts).isEmpty();
   }
 
   @Test
