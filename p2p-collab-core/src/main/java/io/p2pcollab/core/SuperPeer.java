@@ -12,7 +12,9 @@ import java.util.concurrent.CompletableFuture;
  * super-peer answers) while it serves fewer than {@link SuperPeerConfig#maxPeers()} peers; later
  * offers are refused. Over each data channel it announces its window with HAVE on open and on every
  * new segment, serves REQUESTs in DATA chunks of at most 16 KiB under back-pressure, answers
- * NOT_FOUND and BUSY errors, and honours CANCEL (docs/protocol.md §2). If the signaling channel
+ * NOT_FOUND and BUSY errors, and honours CANCEL (docs/protocol.md §2). Each neighbour is served
+ * within its {@link SuperPeerConfig#servingBudget()} (§2.5); one that floods or never drains what
+ * it asked for is cut, reported to the Coordinator and never served again. If the signaling channel
  * drops, it registers again (with a new peer ID); open data channels are not affected.
  *
  * <p>Lifecycle: {@code NEW → STARTED → CLOSED}. Built by a factory (in the media module: {@code
@@ -58,13 +60,17 @@ public interface SuperPeer extends AutoCloseable {
    * @param bytesServed payload bytes of DATA messages sent to peers
    * @param segmentsServed segments sent completely
    * @param requestsRefused REQUESTs answered with an ERROR (not found, busy, malformed)
-   * @param offersRefused offers refused because {@link SuperPeerConfig#maxPeers()} peers were
-   *     served
+   * @param offersRefused offers not answered: {@link SuperPeerConfig#maxPeers()} peers were served,
+   *     or the offer came from a peer it had cut
+   * @param peersCut neighbours cut for asking over their {@link SuperPeerConfig#servingBudget()}
+   *     ({@code flooding}) or never draining what they asked for ({@code not-draining}); each is
+   *     reported to the Coordinator and not served again while its peer ID lives
    */
   record Stats(
       int connectedPeers,
       long bytesServed,
       long segmentsServed,
       long requestsRefused,
-      long offersRefused) {}
+      long offersRefused,
+      long peersCut) {}
 }

@@ -12,14 +12,22 @@ import java.util.Objects;
  *     at least one
  * @param maxPeers how many peers it serves at once (default 4); offers beyond are refused. These
  *     are its <em>inbound</em> neighbour slots: the super-peer never offers, so it has no outbound ones
- * @param maxRequestsPerPeer how many REQUESTs of one peer it serves at once (default 4); more get
- *     BUSY
+ * @param servingBudget how much one neighbour may ask of it (default {@link
+ *     ServingBudget.Config#defaults()}: 4 transfers at once, bursts of 16 REQUESTs refilling at 8 per
+ *     second, cut past 32 refusals piled up; docs/protocol.md §2.5): a REQUEST over it is answered
+ *     BUSY with no work, and a neighbour that keeps asking anyway is cut, reported {@code flooding}
+ *     and never served again while its peer ID lives
  * @param stateInterval how often it sends {@code state} (default 1 s)
  * @param connectTimeout how long an answered peer may take to open its data channel before its
  *     slot is freed (default 10 s)
  * @param firstRequestTimeout how long a peer's data channel may stay open without one REQUEST (or,
  *     from a granted contributor, one PUSH) before it is closed and its slot freed (default 5 s): an offer
  *     that is never used must not hold a slot
+ * @param drainTimeout how long a neighbour's data channel may stay paused above the high-water
+ *     mark (1 MiB buffered) without the buffered amount going down before the neighbour is cut and
+ *     reported {@code not-draining} (default 10 s): one that never takes what it asked for must
+ *     not hold a slot and buffer memory for ever. Any drop in the buffered amount restarts it, so a
+ *     slow but live link is never cut
  * @param contributionCaps how fast a contributor may push one contributed stream (default {@link
  *     ContributionCaps#DEFAULT}); over a cap the contribution is cut
  * @param allowLoopback make WebRTC work on a host whose only network is loopback, such as tests
@@ -29,10 +37,11 @@ import java.util.Objects;
 public record SuperPeerConfig(
     List<String> streams,
     int maxPeers,
-    int maxRequestsPerPeer,
+    ServingBudget.Config servingBudget,
     Duration stateInterval,
     Duration connectTimeout,
     Duration firstRequestTimeout,
+    Duration drainTimeout,
     ContributionCaps contributionCaps,
     boolean allowLoopback,
     String token) {
@@ -46,12 +55,11 @@ public record SuperPeerConfig(
     if (maxPeers < 1) {
       throw new IllegalArgumentException("maxPeers must be >= 1: " + maxPeers);
     }
-    if (maxRequestsPerPeer < 1) {
-      throw new IllegalArgumentException("maxRequestsPerPeer must be >= 1: " + maxRequestsPerPeer);
-    }
+    Objects.requireNonNull(servingBudget, "servingBudget");
     requirePositive(stateInterval, "stateInterval");
     requirePositive(connectTimeout, "connectTimeout");
     requirePositive(firstRequestTimeout, "firstRequestTimeout");
+    requirePositive(drainTimeout, "drainTimeout");
     Objects.requireNonNull(contributionCaps, "contributionCaps");
   }
 
@@ -122,10 +130,11 @@ public record SuperPeerConfig(
   public static final class Builder {
     private List<String> streams;
     private int maxPeers = 4;
-    private int maxRequestsPerPeer = 4;
+    private ServingBudget.Config servingBudget = ServingBudget.Config.defaults();
     private Duration stateInterval = Duration.ofSeconds(1);
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration firstRequestTimeout = Duration.ofSeconds(5);
+    private Duration drainTimeout = Duration.ofSeconds(10);
     private ContributionCaps contributionCaps = ContributionCaps.DEFAULT;
     private boolean allowLoopback;
     private String token;
@@ -144,8 +153,8 @@ public record SuperPeerConfig(
       return this;
     }
 
-    public Builder maxRequestsPerPeer(int maxRequestsPerPeer) {
-      this.maxRequestsPerPeer = maxRequestsPerPeer;
+    public Builder servingBudget(ServingBudget.Config servingBudget) {
+      this.servingBudget = servingBudget;
       return this;
     }
 
@@ -161,6 +170,11 @@ public record SuperPeerConfig(
 
     public Builder firstRequestTimeout(Duration firstRequestTimeout) {
       this.firstRequestTimeout = firstRequestTimeout;
+      return this;
+    }
+
+    public Builder drainTimeout(Duration drainTimeout) {
+      this.drainTimeout = drainTimeout;
       return this;
     }
 
@@ -186,10 +200,11 @@ public record SuperPeerConfig(
       return new SuperPeerConfig(
           streams,
           maxPeers,
-          maxRequestsPerPeer,
+          servingBudget,
           stateInterval,
           connectTimeout,
           firstRequestTimeout,
+          drainTimeout,
           contributionCaps,
           allowLoopback,
           token);

@@ -16,13 +16,24 @@ class SuperPeerConfigTest {
 
     assertThat(c.streams()).containsExactly("main");
     assertThat(c.maxPeers()).isEqualTo(4);
-    assertThat(c.maxRequestsPerPeer()).isEqualTo(4);
+    assertThat(c.servingBudget()).isEqualTo(new ServingBudget.Config(4, 16, 8, 32));
     assertThat(c.stateInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.firstRequestTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.contributionCaps()).isEqualTo(new SuperPeerConfig.ContributionCaps(4_000_000, 4, Duration.ofSeconds(4)));
     assertThat(c.allowLoopback()).isFalse();
     assertThat(c.token()).isNull();
+  }
+
+  @Test
+  void servingBudget_andDrainTimeout_areSettable() {
+    ServingBudget.Config strict = new ServingBudget.Config(2, 4, 2, 8);
+
+    SuperPeerConfig c = SuperPeerConfig.builder("main").servingBudget(strict).drainTimeout(Duration.ofSeconds(3)).build();
+
+    assertThat(c.servingBudget()).isEqualTo(strict);
+    assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(3));
   }
 
   @Test
@@ -33,7 +44,9 @@ class SuperPeerConfigTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SuperPeerConfig.builder("main").maxPeers(0).build())
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> SuperPeerConfig.builder("main").maxRequestsPerPeer(0).build())
+    assertThatThrownBy(() -> SuperPeerConfig.builder("main").servingBudget(null).build())
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> SuperPeerConfig.builder("main").drainTimeout(Duration.ZERO).build())
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SuperPeerConfig.builder("main").stateInterval(Duration.ZERO).build())
         .isInstanceOf(IllegalArgumentException.class);

@@ -291,6 +291,7 @@ public final class PeerLink implements DataLink {
   }
 
   /** Bytes queued on the data channel and not yet sent. */
+  @Override
   public long bufferedAmount() {
     return isOpen() ? channel.getBufferedAmount() : 0;
   }

@@ -25,8 +25,8 @@ final class ServedPeer implements PeerLink.Listener {
     /** Sends {@code message} to the Coordinator. */
     void signal(SignalMessage message);
 
-    /** The server for a newly opened link. */
-    SegmentServer serverFor(WireSink link);
+    /** The server for {@code peer}'s newly opened link. */
+    SegmentServer serverFor(ServedPeer peer);
 
     /** The receiver of {@code peer}'s pushes on a newly opened link. */
     UploadReceiver receiverFor(PeerId peer, WireSink link);
@@ -75,7 +75,7 @@ final class ServedPeer implements PeerLink.Listener {
     if (connectTimer != null) {
       connectTimer.cancel(false);
     }
-    server = host.serverFor(link);
+    server = host.serverFor(this);
     receiver = host.receiverFor(id, link);
     server.announceAll();
     host.opened(this);

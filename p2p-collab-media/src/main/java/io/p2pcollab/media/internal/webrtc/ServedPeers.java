@@ -8,6 +8,7 @@ import io.p2pcollab.core.SuperPeerConfig;
 import io.p2pcollab.media.internal.webrtc.NeighbourSlots.Direction;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +24,13 @@ import org.slf4j.LoggerFactory;
  * SuperPeerConfig#connectTimeout()}, or opens and carries no REQUEST (nor PUSH) within {@link
  * SuperPeerConfig#firstRequestTimeout()}: an offer nobody uses must not hold a slot. The super-peer
  * never offers, so it has no outbound slots.
+ *
+ * <p>Each peer is served within its {@link SuperPeerConfig#servingBudget()}, one {@link
+ * io.p2pcollab.core.ServingBudget} per peer ID kept across its links ({@link ServingRecords}). A
+ * peer its {@link SegmentServer} cuts — for flooding, or for not draining within {@link
+ * SuperPeerConfig#drainTimeout()} — has its link closed, is reported to the Coordinator ({@code
+ * report} with the reason) once, and is blocked: its later offers are not answered while its peer
+ * ID lives.
  *
  * <p>Threading: confined to the super-peer's executor.
  */
@@ -51,8 +59,11 @@ final class ServedPeers {
   private final NeighbourSlots slots;
   private final Map<PeerId, ServedPeer> peers = new HashMap<>();
   private final ServingCounters counters = new ServingCounters();
+  private final SegmentServer.Context serving;
+  private final ServingRecords records;
   private final ServedPeer.Host host = new Host();
   private long offersRefused;
+  private long peersCut;
 
   /**
    * @param served the streams served now: a live view, contributed streams come and go
@@ -66,10 +77,18 @@ final class ServedPeers {
     this.executor = executor;
     this.owner = owner;
     this.slots = new NeighbourSlots(config.maxPeers(), 0, config.firstRequestTimeout(), clock);
+    this.serving = new SegmentServer.Context(source, served, counters, clock, config.drainTimeout());
+    this.records = new ServingRecords(config.servingBudget());
   }
 
-  /** Answers {@code from}'s offer if it gets a slot; otherwise leaves it unanswered. */
+  /** Answers {@code from}'s offer if it gets a slot and was not cut; otherwise leaves it unanswered. */
   void offer(PeerId from, String sdp, RtcEngine engine, IceSettings ice) {
+    if (records.blocked(from)) {
+      offersRefused++;
+      owner.statsChanged();
+      log.debug("refused an offer from {}: it was cut", from);
+      return;
+    }
     ServedPeer existing = peers.get(from);
     if (existing != null) {
       // a fresh offer from a peer we serve: it restarted its side, so start over (its slot is freed)
@@ -110,12 +129,13 @@ final class ServedPeers {
     }
   }
 
-  /** Closes the link of {@code peer} (it left), if any. */
-  void close(PeerId peer, String reason) {
+  /** {@code peer} left the Coordinator: closes its link, if any, and forgets its ID. */
+  void left(PeerId peer) {
     ServedPeer p = peers.get(peer);
     if (p != null) {
-      p.link.close(reason);
+      p.link.close("peer left");
     }
+    records.forget(peer);
   }
 
   /** Closes every link. */
@@ -124,6 +144,17 @@ final class ServedPeers {
       p.link.close(reason);
     }
     peers.clear();
+  }
+
+  /** The periodic look at every link: {@link #closeIdle()}, then {@link SegmentServer#watchDrain()}. */
+  void sweep() {
+    closeIdle();
+    Collection<ServedPeer> all = new ArrayList<>(peers.values()); // a cut closes links and leaves the table
+    for (ServedPeer p : all) {
+      if (p.server != null && p.link.isOpen()) {
+        p.server.watchDrain();
+      }
+    }
   }
 
   /**
@@ -183,6 +214,26 @@ final class ServedPeers {
     return offersRefused;
   }
 
+  long peersCut() {
+    return peersCut;
+  }
+
+  /**
+   * {@code p}'s server cut it: reported once with {@code reason} in {@code stream}, blocked, its
+   * link closed.
+   */
+  private void cut(ServedPeer p, ReportReason reason, String stream) {
+    if (records.cut(p.id, reason)) {
+      peersCut++;
+      log.info("cut {}: {}", p.id, reason.wireName());
+      if (stream != null) {
+        owner.signal(new SignalMessage.Report(p.id, stream, reason.wireName()));
+      }
+    }
+    p.link.close("cut: " + reason.wireName());
+    owner.statsChanged();
+  }
+
   /** What served peers need of the table; on the executor. */
   private final class Host implements ServedPeer.Host {
     @Override
@@ -191,8 +242,8 @@ final class ServedPeers {
     }
 
     @Override
-    public SegmentServer serverFor(WireSink link) {
-      return new SegmentServer(link, source, served, config.maxRequestsPerPeer(), counters);
+    public SegmentServer serverFor(ServedPeer p) {
+      return new SegmentServer(serving, p.link, records.budget(p.id), (reason, stream) -> cut(p, reason, stream));
     }
 
     @Override

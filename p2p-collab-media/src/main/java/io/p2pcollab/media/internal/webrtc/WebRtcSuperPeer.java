@@ -46,6 +46,13 @@ import org.slf4j.LoggerFactory;
  * outbound ones); a link that carries no REQUEST (nor a contributor's PUSH) within {@link
  * SuperPeerConfig#firstRequestTimeout()} of opening is closed, freeing its slot.
  *
+ * <p>Serving budget (docs/protocol.md §2.5): each neighbour is served within {@link
+ * SuperPeerConfig#servingBudget()}; REQUESTs over it get BUSY with no work. A neighbour that keeps
+ * asking anyway is cut and reported {@code flooding}; one whose channel stays paused with no
+ * progress for {@link SuperPeerConfig#drainTimeout()} is cut and reported {@code not-draining}.
+ * Either way its link is closed, the Coordinator gets a {@code report}, and its later offers are
+ * not answered while its peer ID lives.
+ *
  * <p>Threading: one single-thread scheduled executor ({@code p2p-collab-super-peer}) owns all
  * mutable state: the signaling client, the peer table, the counters. webrtc-java, signaling and
  * {@link SegmentSource} callbacks only enqueue onto it. Public methods are safe from any thread:
@@ -55,7 +62,10 @@ public final class WebRtcSuperPeer implements SuperPeer {
 
   private static final Logger log = LoggerFactory.getLogger(WebRtcSuperPeer.class);
   private static final Duration RECONNECT_DELAY = Duration.ofSeconds(1);
-  /** How often idle links are looked for: a link is closed within this much after its deadline. */
+  /**
+   * How often idle and undrained links are looked for: a link is closed, or a neighbour cut, within
+   * this much after its deadline.
+   */
   private static final Duration IDLE_SWEEP = Duration.ofMillis(250);
 
   private final SuperPeerConfig config;
@@ -69,7 +79,7 @@ public final class WebRtcSuperPeer implements SuperPeer {
   private final Uploads uploads;
   private final ServedPeers peers;
 
-  private volatile Stats stats = new Stats(0, 0, 0, 0, 0);
+  private volatile Stats stats = new Stats(0, 0, 0, 0, 0, 0);
   private RtcEngine engine;
   private SignalingClient signaling;
   private AutoCloseable segmentListener;
@@ -186,7 +196,7 @@ public final class WebRtcSuperPeer implements SuperPeer {
     long stateMs = config.stateInterval().toMillis();
     timers.add(executor.scheduleAtFixedRate(this::sendState, stateMs, stateMs, TimeUnit.MILLISECONDS));
     long sweepMs = IDLE_SWEEP.toMillis();
-    timers.add(executor.scheduleWithFixedDelay(peers::closeIdle, sweepMs, sweepMs, TimeUnit.MILLISECONDS));
+    timers.add(executor.scheduleWithFixedDelay(peers::sweep, sweepMs, sweepMs, TimeUnit.MILLISECONDS));
   }
 
   private void doClose() {
@@ -226,7 +236,7 @@ public final class WebRtcSuperPeer implements SuperPeer {
         case ANSWER -> log.debug("ignored an answer from {}: the super-peer never offers", s.from());
       }
     } else if (message instanceof SignalMessage.PeerLeft left) {
-      peers.close(left.peerId(), "peer left");
+      peers.left(left.peerId());
     } else if (message instanceof SignalMessage.Contribution c && c.peer() != null) {
       uploads.onContribution(c);
     } else if (message instanceof SignalMessage.Error e) {
@@ -269,7 +279,8 @@ public final class WebRtcSuperPeer implements SuperPeer {
 
   private void publishStats() {
     ServingCounters c = peers.counters();
-    stats = new Stats(peers.open(), c.bytesServed, c.segmentsServed, c.requestsRefused, peers.offersRefused());
+    stats = new Stats(peers.open(), c.bytesServed, c.segmentsServed, c.requestsRefused, peers.offersRefused(),
+        peers.peersCut());
   }
 
   private void enqueue(Runnable task) {

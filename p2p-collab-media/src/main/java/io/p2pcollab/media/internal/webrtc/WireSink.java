@@ -13,4 +13,12 @@ interface WireSink {
 
   /** False while too much is buffered: stop sending until the owner hears the link is writable. */
   boolean writable();
+
+  /**
+   * Bytes queued and not yet sent: how a server tells a neighbour that drains slowly from one that
+   * never drains. 0 for a sink that buffers nothing (or is closed).
+   */
+  default long bufferedAmount() {
+    return 0;
+  }
 }

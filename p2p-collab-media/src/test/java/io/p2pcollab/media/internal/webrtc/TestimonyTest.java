@@ -66,6 +66,7 @@ class TestimonyTest {
   @Test
   void reasons_haveTheirWireNames() {
     assertThat(ReportReason.values()).extracting(ReportReason::wireName)
-        .containsExactly("bad-segment", "wrong-length", "protocol-violation", "not-found", "no-answer");
+        .containsExactly("bad-segment", "wrong-length", "protocol-violation", "not-found", "no-answer",
+            "flooding", "not-draining");
   }
 }
