@@ -22,7 +22,7 @@ import java.util.function.BiConsumer;
 
 /**
  * How a {@link WebRtcViewer} gets its segments, by the shared rules of {@link
- * io.p2pcollab.core.SegmentScheduler} (docs/protocol.md §5). A fetch's <em>playback deadline</em>
+ * io.p2pcollab.core.SegmentScheduler} (docs/protocol.md §5.1). A fetch's <em>playback deadline</em>
  * ({@code needed}) is when the caller's timeout runs out, failing it. Its source is {@code
  * chooseSource} over the open neighbours — what each claims (HAVE), its requests outstanding, its
  * failures for this segment, its late strikes and throughput ({@link SourceRecords}) — and the

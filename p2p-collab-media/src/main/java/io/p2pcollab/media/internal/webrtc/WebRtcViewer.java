@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * the scheduler says so. {@link #fetch} asks neighbours only, with a statement the caller holds.
  *
  * <p>Sources are chosen, REQUESTs given deadlines and transfers under way judged by the shared
- * rules of {@link SegmentScheduler} ({@link FetchPolicy}, docs/protocol.md §5; {@link
+ * rules of {@link SegmentScheduler} ({@link FetchPolicy}, docs/protocol.md §5.1; {@link
  * SegmentFetcher} says how): the <em>playback deadline</em> of a {@code load} or {@code fetch} is
  * when its {@code timeout} runs out. A transfer that falls behind its request deadline is
  * cancelled and asked elsewhere at once, and counts a late strike against its neighbour (per peer
