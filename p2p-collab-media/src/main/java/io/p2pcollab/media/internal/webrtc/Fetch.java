@@ -4,45 +4,69 @@ import io.p2pcollab.core.PeerId;
 import io.p2pcollab.core.SegmentAssembler;
 import io.p2pcollab.core.SegmentRef;
 import io.p2pcollab.media.internal.webrtc.SegmentStatements.Expected;
-import java.util.HashSet;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One segment a {@link WebRtcViewer} is getting: what it must match, where it is asked now, and who
- * failed it already. Threading: confined to the viewer's executor.
+ * One segment a {@link WebRtcViewer} is getting: what it must match, when it is needed, where it
+ * is asked now, and who failed it already. Threading: confined to the viewer's executor.
  */
 final class Fetch {
   final SegmentRef ref;
-  /** Whether the origin is asked when no neighbour can deliver ({@code load}). */
+  /** Whether the origin is asked when the scheduler says HTTP ({@code load}). */
   final boolean httpFallback;
   final CompletableFuture<WebRtcViewer.Loaded> result = new CompletableFuture<>();
-  /** Neighbours that failed this segment: not asked for it again. */
-  final Set<PeerId> failed = new HashSet<>();
+  /** Neighbour → how often it failed this segment (refused, went away, fell behind). */
+  final Map<PeerId, Integer> failures = new HashMap<>();
   Expected expected;
+  /** The playback deadline: the caller's timeout runs out then, failing the fetch. */
+  Instant needed;
   Timers.Timer deadline;
-  /** The current REQUEST: its ID, the neighbour asked, its reassembly and its answer deadline. */
+  /** When the scheduler said WAIT: the instant to decide again at, and its timer. */
+  Instant wakeAt;
+  Timers.Timer wake;
+
+  /** The current REQUEST: its ID, the neighbour asked, and its reassembly. */
   long requestId;
   ViewerNeighbour from;
   SegmentAssembler assembler;
-  Timers.Timer answerDeadline;
-  /** Whether the neighbour asked answered anything (a chunk or an error) yet. */
-  boolean answered;
+  /** When it was sent, when it must be complete ({@code requestDeadline}), and its next judgment. */
+  Instant requestedAt;
+  Instant requestDeadline;
+  Timers.Timer pace;
+  /** How many answers (DATA or ERROR, to any request) the neighbour had sent us when it was sent. */
+  long answersAtSend;
 
   Fetch(SegmentRef ref, boolean httpFallback) {
     this.ref = Objects.requireNonNull(ref, "ref");
     this.httpFallback = httpFallback;
   }
 
-  /** Forgets the current REQUEST (answered, refused, or its neighbour gone). */
+  int failures(PeerId peer) {
+    return failures.getOrDefault(peer, 0);
+  }
+
+  /** Forgets the current REQUEST (answered, refused, cancelled, or its neighbour gone). */
   void clearRequest() {
-    if (answerDeadline != null) {
-      answerDeadline.cancel();
-      answerDeadline = null;
+    if (pace != null) {
+      pace.cancel();
+      pace = null;
     }
     from = null;
     assembler = null;
-    answered = false;
+    requestedAt = null;
+    requestDeadline = null;
+  }
+
+  /** Forgets a WAIT: the fetch was sent somewhere, or is over. */
+  void clearWake() {
+    if (wake != null) {
+      wake.cancel();
+      wake = null;
+    }
+    wakeAt = null;
   }
 }

@@ -1,14 +1,16 @@
 package io.p2pcollab.media.internal.webrtc;
 
-import io.p2pcollab.core.P2pCollabException;
 import io.p2pcollab.core.PeerId;
-import io.p2pcollab.core.SegmentAssembler;
 import io.p2pcollab.core.SegmentRef;
+import io.p2pcollab.core.SegmentSignature;
+import io.p2pcollab.core.SourceDecision;
+import io.p2pcollab.core.SourceInput;
 import io.p2pcollab.core.WireMessage;
 import io.p2pcollab.media.internal.webrtc.SegmentStatements.Expected;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -16,22 +18,32 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.BiConsumer;
 
 /**
- * How a {@link WebRtcViewer} gets its segments: the choice of source (the first open neighbour that
- * claims the segment and has not failed it, else the origin for a {@code load}), a deadline on every
- * REQUEST, and the judging of every answer against what the Media Server published and what the
- * neighbour claimed. A neighbour whose answer is bad, or belies its claims (NOT_FOUND for what it
- * still claims, no answer within {@link WebRtcViewer#REQUEST_DEADLINE}), is reported once through
- * the {@link Testimony} and cut; one that delivered is vouched for in the next {@code servedBy}.
+ * How a {@link WebRtcViewer} gets its segments, by the shared rules of {@link
+ * io.p2pcollab.core.SegmentScheduler} (docs/protocol.md §5.1). A fetch's <em>playback deadline</em>
+ * ({@code needed}) is when the caller's timeout runs out, failing it. Its source is {@code
+ * chooseSource} over the open neighbours — what each claims (HAVE), its requests outstanding, its
+ * failures for this segment, its late strikes and throughput ({@link SourceRecords}) — and the
+ * segment's signed length:
+ *
+ * <ul>
+ *   <li>PEER: REQUEST it there; {@link Transfers} gives the request its deadline and judges its
+ *       pace and its answer.
+ *   <li>WAIT: decide again when something changes (a neighbour announces, a request ends, a link
+ *       closes) or at the instant given.
+ *   <li>HTTP: the origin for a {@code load}; a {@code fetch} (neighbours only) keeps waiting for a
+ *       neighbour that can deliver, until its timeout.
+ * </ul>
+ *
+ * Whatever a neighbour did wrong, the segment is asked elsewhere, and that neighbour (one failure
+ * for this segment) is not asked for it again; one that delivered is vouched for in the next
+ * {@code servedBy}.
  *
  * <p>Threading: confined to the viewer's executor.
  */
 final class SegmentFetcher {
-
-  private static final Logger log = LoggerFactory.getLogger(SegmentFetcher.class);
 
   /** What the fetcher needs of its viewer; on the executor. */
   interface Host {
@@ -44,8 +56,11 @@ final class SegmentFetcher {
     /** {@code n} was cut for misbehaving while serving {@code stream}: time to find fresh peers. */
     void cut(ViewerNeighbour n, String stream);
 
-    /** Where {@code ref} is on the origin. */
-    URI originUrl(SegmentRef ref);
+    /**
+     * GETs {@code ref} from the origin; {@code done} gets, on the executor, the body of a 200
+     * answer or an error text ({@link Origin#get}).
+     */
+    void fromOrigin(SegmentRef ref, BiConsumer<byte[], String> done);
   }
 
   private final Timers timers;
@@ -53,34 +68,66 @@ final class SegmentFetcher {
   private final Collection<ViewerNeighbour> neighbours;
   private final Testimony testimony;
   private final HttpClient http;
+  private final FetchPolicy policy;
   private final Host host;
+  private final SourceRecords records = new SourceRecords();
+  private final Transfers transfers;
   private final List<Fetch> waiting = new ArrayList<>();
   /** Every fetch under way, wherever it is: failed on close. */
   private final Set<Fetch> live = new HashSet<>();
-  private long nextRequestId = 1;
   private boolean dispatching;
   private boolean again;
 
   /**
-   * @param timers deadlines on the viewer's executor
+   * @param timers deadlines on the viewer's executor, and the time
    * @param executor the viewer's executor, where HTTP answers are handed back
    * @param neighbours the viewer's neighbours, a live view in the order they were taken on
    * @param http the client for the origin, or null without one
    */
   SegmentFetcher(Timers timers, Executor executor, Collection<ViewerNeighbour> neighbours, Testimony testimony,
-      HttpClient http, Host host) {
+      HttpClient http, FetchPolicy policy, Host host) {
     this.timers = timers;
     this.executor = executor;
     this.neighbours = neighbours;
     this.testimony = testimony;
     this.http = http;
+    this.policy = policy;
     this.host = host;
+    this.transfers = new Transfers(timers, policy, records, testimony, host, new Transfers.Outcome() {
+      @Override
+      public void delivered(Fetch f, byte[] segment, PeerId from) {
+        succeed(f, segment, from);
+      }
+
+      @Override
+      public void elsewhere(ViewerNeighbour n, Fetch f) {
+        SegmentFetcher.this.elsewhere(n, f);
+      }
+    });
   }
 
-  /** Starts {@code f}'s deadline. */
+  /** What was learned of each peer as a source (strikes, throughput). */
+  SourceRecords records() {
+    return records;
+  }
+
+  /** Starts {@code f}'s timeout: it must be in hand then (its playback deadline). */
   void arm(Fetch f, Duration timeout) {
     live.add(f);
-    f.deadline = timers.after(timeout, () -> fail(f, "nobody delivered " + f.ref + " within " + timeout));
+    f.needed = timers.now().plus(timeout);
+    f.deadline = timers.after(timeout, () -> expire(f, timeout));
+  }
+
+  /**
+   * {@code f}'s timeout ran out. A transfer under way is judged as it stands first — often its
+   * request deadline is this very instant — so a neighbour that fell behind gets its strike, and
+   * one that said nothing is reported, though the fetch is over.
+   */
+  private void expire(Fetch f, Duration timeout) {
+    if (f.from != null) {
+      transfers.judge(f.from, f, timers.now());
+    }
+    fail(f, "nobody delivered " + f.ref + " within " + timeout);
   }
 
   /** {@code f} knows what to expect now: off to the neighbours (and the origin). */
@@ -91,15 +138,19 @@ final class SegmentFetcher {
   }
 
   /** Fails {@code f} before it started. */
-  static void reject(Fetch f, String why) {
+  private static void reject(Fetch f, String why) {
     f.result.completeExceptionally(new WebRtcViewer.FetchException(why));
   }
 
   /**
    * Starts a {@code load}: its statement from {@code st}, read from {@code origin} first if it is
-   * not known yet; no statement, no fetch.
+   * not known yet; no statement (or no stream: null), no fetch.
    */
   void load(Fetch f, SegmentStatements st, Duration timeout, URI origin) {
+    if (st == null) {
+      reject(f, "stream " + f.ref.stream() + " was not joined");
+      return;
+    }
     arm(f, timeout);
     Optional<Expected> known = st.expected(f.ref);
     if (known.isPresent()) {
@@ -119,6 +170,28 @@ final class SegmentFetcher {
     });
   }
 
+  /** Starts a neighbours-only fetch of a segment of the unsigned stream {@code st} (null: not joined yet). */
+  void fetchUnsigned(Fetch f, SegmentStatements st, Expected expected, Duration timeout) {
+    if (st != null && st.info().isSigned()) {
+      reject(f, f.ref.stream() + " is signed: fetch its segments with their signed entries");
+      return;
+    }
+    arm(f, timeout);
+    begin(f, expected);
+  }
+
+  /** Starts a neighbours-only fetch of a segment of the signed stream {@code st}, if {@code signed} verifies. */
+  void fetchSigned(Fetch f, SegmentStatements st, SegmentSignature signed, Duration timeout) {
+    if (st == null || st.verifier().isEmpty()) {
+      reject(f, f.ref.stream() + " is not a joined signed stream");
+    } else if (!st.verifier().get().verify(f.ref, signed)) {
+      reject(f, "the entry given for " + f.ref + " does not verify under the stream's key");
+    } else {
+      arm(f, timeout);
+      begin(f, Expected.of(signed));
+    }
+  }
+
   /** Fails every fetch under way (the viewer closes). */
   void failAll(String why) {
     for (Fetch f : new ArrayList<>(live)) {
@@ -127,8 +200,8 @@ final class SegmentFetcher {
   }
 
   /**
-   * Sends every waiting fetch to an open neighbour that announced its segment and has not failed
-   * it; a {@code load} that no neighbour can serve goes to the origin.
+   * Asks the scheduler where each waiting fetch should go now, and sends it there. Called whenever
+   * that may have changed: a fetch begins, a neighbour announces, a request ends, a WAIT is over.
    */
   void dispatch() {
     if (host.closed()) {
@@ -144,13 +217,25 @@ final class SegmentFetcher {
         again = false;
         List<Fetch> toOrigin = new ArrayList<>();
         for (Fetch f : new ArrayList<>(waiting)) {
-          ViewerNeighbour source = sourceFor(f);
-          if (source != null) {
-            waiting.remove(f);
-            ask(source, f);
-          } else if (f.httpFallback) {
-            waiting.remove(f);
-            toOrigin.add(f);
+          if (!waiting.contains(f)) {
+            continue; // sent, or over, meanwhile
+          }
+          Instant now = timers.now();
+          SourceDecision d = policy.scheduler().chooseSource(input(f, now));
+          switch (d.action()) {
+            case PEER -> {
+              waiting.remove(f);
+              f.clearWake();
+              transfers.ask(neighbour(d.peer()), f, now);
+            }
+            case WAIT -> wakeAt(f, d.until(), now);
+            case HTTP -> {
+              if (f.httpFallback) {
+                waiting.remove(f);
+                f.clearWake();
+                toOrigin.add(f);
+              } // else a fetch: neighbours only, it waits for one that can deliver until its timeout
+            }
           }
         }
         toOrigin.forEach(this::fromOrigin);
@@ -160,45 +245,51 @@ final class SegmentFetcher {
     }
   }
 
-  /** The first open neighbour that claims {@code f}'s segment and has not failed it, or null. */
-  private ViewerNeighbour sourceFor(Fetch f) {
+  /** The scheduler's view of {@code f}'s segment now: every open neighbour, and the signed length. */
+  private SourceInput input(Fetch f, Instant now) {
+    List<SourceInput.Neighbour> open = new ArrayList<>();
     for (ViewerNeighbour n : neighbours) {
-      if (n.link.isOpen() && !f.failed.contains(n.id) && n.claims(f.ref.stream()).contains(f.ref)) {
+      if (n.link.isOpen()) {
+        open.add(new SourceInput.Neighbour(n.id, n.superPeer, n.claims(f.ref.stream()).contains(f.ref),
+            n.downloads.size(), f.failures(n.id), records.lateStrikes(n.id, now), records.bytesPerSecond(n.id)));
+      }
+    }
+    return new SourceInput(f.ref, open, now, f.needed, Math.max(0, f.expected.length()));
+  }
+
+  private ViewerNeighbour neighbour(PeerId id) {
+    for (ViewerNeighbour n : neighbours) {
+      if (n.id.equals(id)) {
         return n;
       }
     }
-    return null;
+    throw new IllegalStateException("the scheduler chose " + id + ", which is no neighbour");
   }
 
-  /** REQUESTs {@code f}'s segment of {@code n}, which must answer within {@link WebRtcViewer#REQUEST_DEADLINE}. */
-  private void ask(ViewerNeighbour n, Fetch f) {
-    long id = nextRequestId;
-    nextRequestId = nextRequestId == 0xFFFFFFFFL ? 1 : nextRequestId + 1;
-    f.requestId = id;
-    f.from = n;
-    f.answered = false;
-    f.assembler = new SegmentAssembler(id, WebRtcViewer.MAX_SEGMENT_BYTES);
-    f.answerDeadline = timers.after(WebRtcViewer.REQUEST_DEADLINE, () -> {
-      if (f.from == n && f.requestId == id && !f.answered && !f.result.isDone()) {
-        misbehaved(n, f, ReportReason.NO_ANSWER,
-            "claimed " + f.ref + " and did not answer its REQUEST within " + WebRtcViewer.REQUEST_DEADLINE);
-      }
+  /** The scheduler said WAIT until {@code until}: decide again then, unless something changes first. */
+  private void wakeAt(Fetch f, Instant until, Instant now) {
+    if (until.equals(f.wakeAt)) {
+      return;
+    }
+    f.clearWake();
+    f.wakeAt = until;
+    f.wake = timers.after(Duration.between(now, until), () -> {
+      f.wake = null;
+      f.wakeAt = null;
+      dispatch();
     });
-    host.asking(n);
-    n.request(f, id);
   }
 
   /** GETs {@code f}'s segment from the origin; the bytes must match the statement all the same. */
   private void fromOrigin(Fetch f) {
-    URI url = host.originUrl(f.ref);
-    Origin.get(http, url, executor, (bytes, error) -> {
+    host.fromOrigin(f.ref, (bytes, error) -> {
       if (f.result.isDone()) {
         return;
       }
       if (error != null) {
-        fail(f, "GET " + url + ": " + error);
+        fail(f, error);
       } else if (!f.expected.matches(bytes)) {
-        fail(f, "GET " + url + " does not match what the Media Server published (a broken cache?)");
+        fail(f, f.ref + " from the origin does not match what the Media Server published (a broken cache?)");
       } else {
         succeed(f, bytes, null);
       }
@@ -209,10 +300,12 @@ final class SegmentFetcher {
     live.remove(f);
     f.deadline.cancel();
     f.clearRequest();
+    f.clearWake();
     if (from != null) {
       testimony.delivered(from);
     }
     f.result.complete(new WebRtcViewer.Loaded(segment, from));
+    dispatch(); // a request ended: its neighbour may take a waiting one
   }
 
   void fail(Fetch f, String why) {
@@ -221,78 +314,41 @@ final class SegmentFetcher {
     }
     live.remove(f);
     waiting.remove(f);
-    if (f.from != null) {
-      f.from.cancel(f.requestId);
+    ViewerNeighbour asked = f.from;
+    if (asked != null) {
+      asked.cancel(f.requestId);
     }
     f.clearRequest();
+    f.clearWake();
     if (f.deadline != null) {
       f.deadline.cancel();
     }
     f.result.completeExceptionally(new WebRtcViewer.FetchException(why));
-  }
-
-  /** {@code f} is not coming from {@code n}: ask another neighbour (or the origin). */
-  void elsewhere(ViewerNeighbour n, Fetch f) {
-    n.downloads.remove(f.requestId);
-    f.failed.add(n.id);
-    f.clearRequest();
-    if (host.closed()) {
-      fail(f, "viewer closed");
-    } else if (!f.result.isDone()) {
-      waiting.add(f);
+    if (asked != null) {
       dispatch();
     }
   }
 
-  /**
-   * {@code n} sent bad data for {@code f}, or lied about holding it: drop every byte of it, cut and
-   * block the peer, report it (once), ask the Tracker for fresh peers, and get the segment elsewhere.
-   */
-  private void misbehaved(ViewerNeighbour n, Fetch f, ReportReason reason, String detail) {
-    log.info("cut {}: {}", n.id, detail);
+  /** {@code f} is not coming from {@code n}: it counts as a failure of {@code n}'s for it; ask elsewhere. */
+  void elsewhere(ViewerNeighbour n, Fetch f) {
     n.downloads.remove(f.requestId);
-    testimony.report(n.id, f.ref.stream(), reason);
-    n.link.close(detail); // its other downloads go elsewhere too
-    host.cut(n, f.ref.stream());
-    elsewhere(n, f);
+    f.failures.merge(n.id, 1, Integer::sum);
+    f.clearRequest();
+    if (host.closed()) {
+      fail(f, "viewer closed");
+    } else if (!f.result.isDone() && timers.now().isBefore(f.needed)) {
+      waiting.add(f);
+      dispatch();
+    } // else its timeout runs out now: nowhere else to ask
   }
 
   /** A chunk from {@code n} answering {@code f}. */
   void chunk(ViewerNeighbour n, Fetch f, WireMessage.Data d) {
-    f.answered = true;
-    long expectedLength = f.expected.length();
-    if (f.assembler.received() == 0 && expectedLength >= 0 && d.totalLength() != expectedLength) {
-      misbehaved(n, f, ReportReason.WRONG_LENGTH,
-          "announced " + d.totalLength() + " bytes for " + f.ref + ", the signed length is " + expectedLength);
-      return;
-    }
-    boolean complete;
-    try {
-      complete = f.assembler.accept(d);
-    } catch (P2pCollabException e) {
-      misbehaved(n, f, ReportReason.PROTOCOL_VIOLATION, "broke the wire protocol answering " + f.ref + ": " + e.getMessage());
-      return;
-    }
-    if (!complete) {
-      return;
-    }
-    byte[] segment = f.assembler.segment();
-    if (!f.expected.matches(segment)) {
-      misbehaved(n, f, ReportReason.BAD_SEGMENT, "sent " + f.ref + " that does not match what the Media Server published");
-      return;
-    }
-    n.downloads.remove(d.requestId());
-    succeed(f, segment, n.id);
+    transfers.chunk(n, f, d);
   }
 
-  /** An ERROR from {@code n} answering {@code f}: a refusal, or a lie ({@link Claims}). */
+  /** An ERROR from {@code n} answering {@code f}. */
   void refused(ViewerNeighbour n, Fetch f, WireMessage.Error e) {
-    f.answered = true;
-    if (e.code() == WireMessage.Error.NOT_FOUND && Claims.notFoundIsALie(n.claims(f.ref.stream()), f.ref)) {
-      misbehaved(n, f, ReportReason.NOT_FOUND, "claimed " + f.ref + " and answered NOT_FOUND for it");
-      return;
-    }
-    log.debug("{} refused {}: {} {}", n.id, f.ref, e.code(), e.message());
-    elsewhere(n, f);
+    transfers.refused(n, f, e);
   }
 }

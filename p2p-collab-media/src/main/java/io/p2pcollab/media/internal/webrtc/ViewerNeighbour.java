@@ -46,6 +46,8 @@ final class ViewerNeighbour implements PeerLink.Listener {
   }
 
   final PeerId id;
+  /** Whether the Coordinator listed it as the Media Server's super-peer (never demoted for being slow). */
+  final boolean superPeer;
   /** Request ID → the fetch it serves. */
   final Map<Long, Fetch> downloads = new HashMap<>();
   private final Map<String, Set<SegmentRef>> have = new HashMap<>();
@@ -53,9 +55,15 @@ final class ViewerNeighbour implements PeerLink.Listener {
   private final WireCodec codec = WireCodec.binary();
   /** The data channel (the {@link PeerLink}, or a fake in tests). */
   DataLink link;
+  /**
+   * DATA and ERROR messages received, to any request (cancelled ones too): a REQUEST during which
+   * this did not move was met with silence, not merely queued behind our other transfers.
+   */
+  long answers;
 
-  ViewerNeighbour(PeerId id, Owner owner) {
+  ViewerNeighbour(PeerId id, boolean superPeer, Owner owner) {
     this.id = id;
+    this.superPeer = superPeer;
     this.owner = owner;
   }
 
@@ -105,11 +113,13 @@ final class ViewerNeighbour implements PeerLink.Listener {
       have.put(h.stream(), new HashSet<>(h.refs()));
       owner.announced(this);
     } else if (message instanceof WireMessage.Data d) {
+      answers++;
       Fetch f = downloads.get(d.requestId());
       if (f != null) {
         owner.chunk(this, f, d);
       } // else cancelled or failed meanwhile
     } else if (message instanceof WireMessage.Error e) {
+      answers++;
       Fetch f = downloads.get(e.requestId());
       if (f != null) {
         owner.refused(this, f, e);

@@ -70,7 +70,7 @@ final class ViewerNeighbours {
       if (!slots.take(id, Direction.OUTBOUND)) {
         return; // every outbound slot taken
       }
-      ViewerNeighbour n = new ViewerNeighbour(id, owner);
+      ViewerNeighbour n = new ViewerNeighbour(id, entry.superPeer(), owner);
       PeerLink link = engine.newLink(id.value(), PeerLink.Role.OFFERER, ice, executor, n);
       n.link = link;
       neighbours.put(id, n);

@@ -4,6 +4,7 @@ import io.p2pcollab.core.PeerId;
 import io.p2pcollab.core.PeerState;
 import io.p2pcollab.core.SegmentAssembler;
 import io.p2pcollab.core.SegmentRef;
+import io.p2pcollab.core.SegmentScheduler;
 import io.p2pcollab.core.SegmentSignature;
 import io.p2pcollab.core.SignalMessage;
 import io.p2pcollab.core.SignalingTransport;
@@ -23,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,13 +39,21 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #load} works like the browser's Content Loader: it reads the stream's {@code
  * signatures.json} (or {@code hashes.json}) from the origin and keeps the entries that verify,
  * asks a peer for a segment only if it holds a verified entry for it, and falls back to HTTP when
- * no neighbour can deliver. {@link #fetch} asks neighbours only, with a statement the caller holds.
+ * the scheduler says so. {@link #fetch} asks neighbours only, with a statement the caller holds.
+ *
+ * <p>Sources are chosen, REQUESTs given deadlines and transfers under way judged by the shared
+ * rules of {@link SegmentScheduler} ({@link FetchPolicy}, docs/protocol.md §5.1; {@link
+ * SegmentFetcher} says how): the <em>playback deadline</em> of a {@code load} or {@code fetch} is
+ * when its {@code timeout} runs out. A transfer that falls behind its request deadline is
+ * cancelled and asked elsewhere at once, and counts a late strike against its neighbour (per peer
+ * ID, for the viewer's life; a transfer on time clears them); a regular neighbour with 2 strikes is
+ * asked for nothing more. Being slow is never reported.
  *
  * <p>Claims are checked against what is delivered. A neighbour that sends a bad answer — a first
  * chunk announcing another length than the signed one, bytes that do not match, chunks that break
  * the wire protocol — or that lies about what it holds — NOT_FOUND for a segment its HAVE still
- * claims ({@link Claims}), or no answer at all within {@link #REQUEST_DEADLINE} to a REQUEST for a
- * segment it claimed — is cut at once, never connected to again during this visit, and reported to
+ * claims ({@link Claims}), or nothing at all between a REQUEST for a segment it claimed and the
+ * request's deadline — is cut at once, never connected to again during this visit, and reported to
  * the Coordinator once ({@code report} with the {@link ReportReason}); the segment is then asked of
  * another neighbour (or, with {@link #load}, over HTTP). A neighbour that refuses otherwise (BUSY,
  * a NOT_FOUND its window explains) or goes away is simply not asked again for that segment. No byte
@@ -65,8 +75,6 @@ public final class WebRtcViewer implements AutoCloseable {
 
   /** Largest segment accepted from a peer (32 MiB): a bigger {@code totalLength} is refused. */
   public static final int MAX_SEGMENT_BYTES = SegmentAssembler.DEFAULT_MAX_SEGMENT_BYTES;
-  /** How long a neighbour has to answer a REQUEST (a first chunk or an error) before it is reported {@code no-answer}. */
-  public static final Duration REQUEST_DEADLINE = Duration.ofSeconds(5);
   /** How long a link may stay open without a REQUEST either way before it is closed. */
   public static final Duration FIRST_REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
@@ -103,12 +111,20 @@ public final class WebRtcViewer implements AutoCloseable {
     this(transport, null, allowLoopback, maxNeighbours);
   }
 
+  /** A viewer that fetches by {@link FetchPolicy#standard()}. */
+  public WebRtcViewer(SignalingTransport transport, URI origin, boolean allowLoopback, int maxNeighbours) {
+    this(transport, origin, allowLoopback, maxNeighbours, FetchPolicy.standard());
+  }
+
   /**
    * @param origin the Web/Media Server the stream URLs of {@code joined} are relative to (e.g.
    *     {@code http://127.0.0.1:8080/}), for {@link #load}; null for none
    * @param maxNeighbours how many of the listed peers to connect to (its outbound slots)
+   * @param policy how sources are chosen and transfers judged
    */
-  public WebRtcViewer(SignalingTransport transport, URI origin, boolean allowLoopback, int maxNeighbours) {
+  public WebRtcViewer(SignalingTransport transport, URI origin, boolean allowLoopback, int maxNeighbours,
+      FetchPolicy policy) {
+    Objects.requireNonNull(policy, "policy");
     this.transport = Objects.requireNonNull(transport, "transport");
     this.origin = origin;
     this.http = origin == null ? null : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -127,27 +143,29 @@ public final class WebRtcViewer implements AutoCloseable {
             });
     this.neighbours = new ViewerNeighbours(maxNeighbours, FIRST_REQUEST_TIMEOUT, executor, Clock.systemUTC(), testimony,
         m -> signaling.send(m), this::fetcher);
-    this.fetcher = new SegmentFetcher(Timers.on(executor), executor, neighbours.view(), testimony, http, new SegmentFetcher.Host() {
-      @Override
-      public boolean closed() {
-        return closed;
-      }
+    this.fetcher = new SegmentFetcher(Timers.on(executor), executor, neighbours.view(), testimony, http, policy,
+        new SegmentFetcher.Host() {
+          @Override
+          public boolean closed() {
+            return closed;
+          }
 
-      @Override
-      public void asking(ViewerNeighbour n) {
-        neighbours.requesting(n);
-      }
+          @Override
+          public void asking(ViewerNeighbour n) {
+            neighbours.requesting(n);
+          }
 
-      @Override
-      public void cut(ViewerNeighbour n, String stream) {
-        signaling.send(new SignalMessage.PeersRequest(stream, maxNeighbours));
-      }
+          @Override
+          public void cut(ViewerNeighbour n, String stream) {
+            signaling.send(new SignalMessage.PeersRequest(stream, maxNeighbours));
+          }
 
-      @Override
-      public URI originUrl(SegmentRef ref) {
-        return origin.resolve(streams.get(ref.stream()).info().manifestUrl()).resolve(ref.fileName());
-      }
-    });
+          @Override
+          public void fromOrigin(SegmentRef ref, BiConsumer<byte[], String> done) {
+            URI url = origin.resolve(streams.get(ref.stream()).info().manifestUrl()).resolve(ref.fileName());
+            Origin.get(http, url, executor, (bytes, error) -> done.accept(bytes, error == null ? null : "GET " + url + ": " + error));
+          }
+        });
   }
 
   /** Registers; completes with this viewer's peer ID. */
@@ -204,10 +222,13 @@ public final class WebRtcViewer implements AutoCloseable {
   /**
    * Loads {@code ref} of a joined stream as the browser's Content Loader does: finds its statement
    * in the stream's {@code signatures.json} (signed stream) or {@code hashes.json} (unsigned),
-   * fetched from the origin when it is not known yet; asks the neighbours that announced it, one
-   * after another, and then the origin over HTTP. Whatever the source, the bytes must match the
-   * statement.
+   * fetched from the origin when it is not known yet; asks the neighbours the scheduler chooses
+   * among those that announced it, and the origin over HTTP when it says so: at once if no
+   * neighbour is open, else once none can deliver and at most 1 s ({@code httpFallbackMargin})
+   * before {@code timeout} runs out. Whatever the source, the bytes must match the statement.
    *
+   * @param timeout the segment's playback deadline is now + {@code timeout}: each REQUEST gets
+   *     {@code requestDeadline(now, that)}, with the standard policy the time left clamped to 1–5 s
    * @return completes with the bytes and where they came from; exceptionally with {@link
    *     FetchException} if the stream was not joined, has no statement for {@code ref}, or nobody
    *     delivered matching bytes within {@code timeout}
@@ -218,15 +239,7 @@ public final class WebRtcViewer implements AutoCloseable {
       throw new IllegalStateException("load needs an origin; this viewer fetches from peers only");
     }
     Fetch f = new Fetch(ref, true);
-    enqueue(
-        () -> {
-          SegmentStatements st = streams.get(ref.stream());
-          if (st == null) {
-            SegmentFetcher.reject(f, "stream " + ref.stream() + " was not joined");
-          } else {
-            fetcher.load(f, st, timeout, origin);
-          }
-        });
+    enqueue(() -> fetcher.load(f, streams.get(ref.stream()), timeout, origin));
     return f.result.copy();
   }
 
@@ -235,22 +248,14 @@ public final class WebRtcViewer implements AutoCloseable {
    * timeout} for one that announced it), and checks it against {@code sha256Hex} (from {@code
    * hashes.json}); a neighbour whose bytes do not match is cut and reported, and another asked.
    *
+   * @param timeout the segment's playback deadline is now + {@code timeout} (see {@link #load})
    * @return completes with the segment's bytes; exceptionally with {@link FetchException} if no
    *     neighbour delivered it in time, or the stream is signed (a hash alone is not enough there)
    */
   public CompletableFuture<byte[]> fetch(SegmentRef ref, String sha256Hex, Duration timeout) {
     Expected expected = new Expected(-1, Objects.requireNonNull(sha256Hex, "sha256Hex"));
     Fetch f = new Fetch(ref, false);
-    enqueue(
-        () -> {
-          SegmentStatements st = streams.get(ref.stream());
-          if (st != null && st.info().isSigned()) {
-            SegmentFetcher.reject(f, ref.stream() + " is signed: fetch its segments with their signed entries");
-            return;
-          }
-          fetcher.arm(f, timeout);
-          fetcher.begin(f, expected);
-        });
+    enqueue(() -> fetcher.fetchUnsigned(f, streams.get(ref.stream()), expected, timeout));
     return f.result.thenApply(Loaded::bytes);
   }
 
@@ -261,6 +266,7 @@ public final class WebRtcViewer implements AutoCloseable {
    * match. A neighbour that breaks either, or lies about holding it, is cut, reported and never
    * asked again; the segment is then asked of another neighbour until {@code timeout}.
    *
+   * @param timeout the segment's playback deadline is now + {@code timeout} (see {@link #load})
    * @return completes with the verified bytes; exceptionally with {@link FetchException} if the
    *     stream was not joined or is unsigned, the entry does not verify, or no neighbour delivered
    *     in time
@@ -268,18 +274,7 @@ public final class WebRtcViewer implements AutoCloseable {
   public CompletableFuture<byte[]> fetch(SegmentRef ref, SegmentSignature signed, Duration timeout) {
     Objects.requireNonNull(signed, "signed");
     Fetch f = new Fetch(ref, false);
-    enqueue(
-        () -> {
-          SegmentStatements st = streams.get(ref.stream());
-          if (st == null || st.verifier().isEmpty()) {
-            SegmentFetcher.reject(f, ref.stream() + " is not a joined signed stream");
-          } else if (!st.verifier().get().verify(ref, signed)) {
-            SegmentFetcher.reject(f, "the entry given for " + ref + " does not verify under the stream's key");
-          } else {
-            fetcher.arm(f, timeout);
-            fetcher.begin(f, Expected.of(signed));
-          }
-        });
+    enqueue(() -> fetcher.fetchSigned(f, streams.get(ref.stream()), signed, timeout));
     return f.result.thenApply(Loaded::bytes);
   }
 

@@ -38,6 +38,11 @@ final class ManualTimers implements Timers {
     return () -> e.cancelled = true;
   }
 
+  @Override
+  public Instant now() {
+    return clock.instant();
+  }
+
   /** Moves the clock by {@code step}, running every task that falls due, in order. */
   void advance(Duration step) {
     Instant until = clock.instant().plus(step);

@@ -10,7 +10,6 @@ import io.p2pcollab.core.WireCodec;
 import io.p2pcollab.core.WireMessage;
 import io.p2pcollab.core.testing.ManualClock;
 import io.p2pcollab.media.internal.webrtc.SegmentStatements.Expected;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,18 +18,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.BiConsumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Java viewer's claim checks: a neighbour is asked only for what it claims, and one whose
- * answers belie its claims — NOT_FOUND for a segment it still claims, or no answer at all within
- * the request deadline — is reported once and cut, and the segment asked elsewhere. A NOT_FOUND its
- * moving window explains, a BUSY, or a slow transfer is no lie.
+ * The Java viewer's fetching, on fake links and a manual clock: sources chosen by the shared
+ * scheduler, request deadlines, transfers judged by their pace, late strikes and demotion; and the
+ * claim checks — a neighbour is asked only for what it claims, and one whose answers belie its
+ * claims (NOT_FOUND for a segment it still claims, or nothing at all by the request deadline) is
+ * reported once and cut. A NOT_FOUND its moving window explains, a BUSY, or a slow transfer is no
+ * lie.
+ *
+ * <p>Segments here are 40 000 bytes; a fetch has 20 s unless said otherwise, so each REQUEST gets
+ * 5 s (the standard clamp of 1–5 s).
  */
 class SegmentFetcherTest {
 
   private static final WireCodec CODEC = WireCodec.binary();
   private static final SegmentRef INIT = SegmentRef.init("main", "0");
+  private static final Duration SAMPLE = Duration.ofMillis(250);
 
   private final ManualClock clock = new ManualClock();
   private final ManualTimers timers = new ManualTimers(clock);
@@ -38,8 +45,10 @@ class SegmentFetcherTest {
   private final Testimony testimony = new Testimony(toCoordinator::add);
   private final Map<PeerId, ViewerNeighbour> neighbours = new LinkedHashMap<>();
   private final List<String> cuts = new ArrayList<>();
+  /** GETs sent to the origin, answered by the test. */
+  private final Map<SegmentRef, BiConsumer<byte[], String>> origin = new LinkedHashMap<>();
   private final SegmentFetcher fetcher = new SegmentFetcher(timers, Runnable::run, neighbours.values(), testimony, null,
-      new SegmentFetcher.Host() {
+      FetchPolicy.standard(), new SegmentFetcher.Host() {
         @Override
         public boolean closed() {
           return false;
@@ -54,35 +63,40 @@ class SegmentFetcherTest {
         }
 
         @Override
-        public URI originUrl(SegmentRef ref) {
-          throw new AssertionError("no origin here");
+        public void fromOrigin(SegmentRef ref, BiConsumer<byte[], String> done) {
+          origin.put(ref, done);
         }
       });
   private final Random random = new Random(5);
   private final byte[] two = bytes(40_000);
 
+  // --- claims
+
   @Test
   void notFound_forASegmentItStillClaims_isReportedOnce_andTheSegmentIsAskedElsewhere() {
-    FakeLink liar = neighbour(seg(1), seg(2), seg(3));
-    FakeLink honest = neighbour(seg(1), seg(2), seg(3));
+    FakeLink a = neighbour(seg(1), seg(2), seg(3));
+    FakeLink b = neighbour(seg(1), seg(2), seg(3));
     Fetch f = fetch(seg(2));
+    FakeLink liar = asked(a, b);
+    FakeLink honest = liar == a ? b : a;
 
-    long asked = liar.lastRequest().requestId();
-    liar.answer(new WireMessage.Error(asked, WireMessage.Error.NOT_FOUND, "not held"));
+    liar.answer(new WireMessage.Error(liar.lastRequest().requestId(), WireMessage.Error.NOT_FOUND, "not held"));
 
     assertThat(toCoordinator).containsExactly(new SignalMessage.Report(liar.id, "main", "not-found"));
     assertThat(liar.closedFor).contains("NOT_FOUND");
     assertThat(cuts).containsExactly("main"); // fresh peers are asked for
     honest.deliver(honest.lastRequest().requestId(), two);
-    assertThat(f.result.join().from()).isEqualTo(honest.id);
+    assertThat(delivered(f).from()).isEqualTo(honest.id);
     assertThat(testimony.takeServedBy()).containsExactly(honest.id);
   }
 
   @Test
   void notFound_forTheOldestSegmentClaimed_isTheWindowMovingOn_notALie() {
-    FakeLink sliding = neighbour(seg(2), seg(3), seg(4));
-    FakeLink other = neighbour(seg(2), seg(3), seg(4));
+    FakeLink a = neighbour(seg(2), seg(3), seg(4));
+    FakeLink b = neighbour(seg(2), seg(3), seg(4));
     fetch(seg(2));
+    FakeLink sliding = asked(a, b);
+    FakeLink other = sliding == a ? b : a;
 
     sliding.answer(new WireMessage.Error(sliding.lastRequest().requestId(), WireMessage.Error.NOT_FOUND, "gone"));
 
@@ -115,9 +129,11 @@ class SegmentFetcherTest {
 
   @Test
   void busy_isARefusal_notALie() {
-    FakeLink busy = neighbour(seg(1), seg(2));
-    FakeLink other = neighbour(seg(1), seg(2));
+    FakeLink a = neighbour(seg(1), seg(2));
+    FakeLink b = neighbour(seg(1), seg(2));
     fetch(seg(2));
+    FakeLink busy = asked(a, b);
+    FakeLink other = busy == a ? b : a;
 
     busy.answer(new WireMessage.Error(busy.lastRequest().requestId(), WireMessage.Error.BUSY, "full"));
 
@@ -126,37 +142,55 @@ class SegmentFetcherTest {
   }
 
   @Test
-  void noAnswerWithinTheRequestDeadline_isReported_andTheSegmentIsAskedElsewhere() {
-    FakeLink silent = neighbour(seg(1), seg(2));
-    FakeLink honest = neighbour(seg(1), seg(2));
+  void nothingAtAllByTheRequestDeadline_isReportedNoAnswer_andTheSegmentIsAskedElsewhere() {
+    FakeLink a = neighbour(seg(1), seg(2));
+    FakeLink b = neighbour(seg(1), seg(2));
     Fetch f = fetch(seg(2));
+    FakeLink silent = asked(a, b);
+    FakeLink honest = silent == a ? b : a;
 
-    timers.advance(WebRtcViewer.REQUEST_DEADLINE.minusMillis(1));
+    timers.advance(Duration.ofMillis(4999)); // 20 s to go: the REQUEST gets 5 s
     assertThat(toCoordinator).isEmpty();
     assertThat(honest.requests()).isEmpty();
     timers.advance(Duration.ofMillis(1));
 
     assertThat(toCoordinator).containsExactly(new SignalMessage.Report(silent.id, "main", "no-answer"));
-    assertThat(silent.closedFor).contains("did not answer");
+    assertThat(silent.closedFor).contains("sent nothing");
     honest.deliver(honest.lastRequest().requestId(), two);
-    assertThat(f.result.join().bytes()).isEqualTo(two);
+    assertThat(delivered(f).bytes()).isEqualTo(two);
   }
 
   @Test
-  void aTransferUnderWay_isNotReportedAtTheDeadline() {
-    FakeLink slow = neighbour(seg(1), seg(2));
-    Fetch f = fetch(seg(2));
-    long asked = slow.lastRequest().requestId();
-    slow.answer(new WireMessage.Data(asked, two.length, 0, Arrays.copyOf(two, 1000)));
+  void theRequestDeadline_isThePlaybackDeadlineWhenThatIsWithin1To5s() {
+    FakeLink silent = neighbour(seg(1), seg(2));
+    fetch(seg(2), Duration.ofSeconds(2));
 
-    timers.advance(WebRtcViewer.REQUEST_DEADLINE.plusSeconds(1));
-
+    timers.advance(Duration.ofMillis(1999));
     assertThat(toCoordinator).isEmpty();
-    assertThat(slow.closedFor).isNull();
-    slow.answer(new WireMessage.Data(asked, two.length, 1000, Arrays.copyOfRange(two, 1000, 17_384)));
-    slow.answer(new WireMessage.Data(asked, two.length, 17_384, Arrays.copyOfRange(two, 17_384, 33_768)));
-    slow.answer(new WireMessage.Data(asked, two.length, 33_768, Arrays.copyOfRange(two, 33_768, two.length)));
-    assertThat(f.result.join().from()).isEqualTo(slow.id);
+    timers.advance(Duration.ofMillis(1));
+
+    assertThat(toCoordinator).containsExactly(new SignalMessage.Report(silent.id, "main", "no-answer"));
+  }
+
+  @Test
+  void silence_whileTheNeighbourServesOurOtherRequest_isLateness_notALie() {
+    FakeLink busy = neighbour(seg(1), seg(2));
+    FakeLink superPeer = superPeer(seg(1), seg(2));
+    Fetch first = fetch(seg(1));
+    Fetch second = fetch(seg(2)); // a regular neighbour first, two outstanding at most: both to it
+    assertThat(busy.requests()).extracting(WireMessage.Request::ref).containsExactly(seg(1), seg(2));
+
+    timers.advance(Duration.ofSeconds(1));
+    busy.deliver(busy.requests().get(0).requestId(), two); // it serves the first and never starts the second
+    timers.advance(Duration.ofSeconds(4));
+
+    assertThat(delivered(first).from()).isEqualTo(busy.id);
+    assertThat(toCoordinator).isEmpty();
+    assertThat(busy.closedFor).isNull();
+    assertThat(busy.cancels()).containsExactly(busy.requests().get(1).requestId());
+    assertThat(fetcher.records().lateStrikes(busy.id, clock.instant())).isEqualTo(1);
+    superPeer.deliver(superPeer.lastRequest().requestId(), two);
+    assertThat(delivered(second).from()).isEqualTo(superPeer.id);
   }
 
   @Test
@@ -169,6 +203,7 @@ class SegmentFetcherTest {
 
     assertThat(f.result).isCompleted();
     assertThat(toCoordinator).isEmpty();
+    assertThat(n.cancels()).isEmpty();
   }
 
   @Test
@@ -194,6 +229,216 @@ class SegmentFetcherTest {
     assertThat(f.result).isNotDone();
   }
 
+  // --- choosing the source
+
+  @Test
+  void aRegularNeighbour_isAskedBeforeTheSuperPeer() {
+    FakeLink superPeer = superPeer(seg(1));
+    FakeLink regular = neighbour(seg(1));
+
+    fetch(seg(1));
+
+    assertThat(regular.requests()).hasSize(1);
+    assertThat(superPeer.requests()).isEmpty();
+  }
+
+  @Test
+  void aNeighbourHasAtMostTwoRequestsOutstanding_aThirdWaitsUntilOneEnds() {
+    FakeLink n = neighbour(seg(1), seg(2), seg(3));
+    Fetch first = fetch(seg(1));
+    fetch(seg(2));
+    Fetch third = fetch(seg(3));
+    assertThat(n.requests()).extracting(WireMessage.Request::ref).containsExactly(seg(1), seg(2));
+
+    n.deliver(n.requests().get(0).requestId(), two);
+
+    assertThat(first.result).isCompleted();
+    assertThat(n.lastRequest().ref()).as("asked at once, not at the next tick").isEqualTo(seg(3));
+    assertThat(third.result).isNotDone();
+  }
+
+  @Test
+  void aFetch_waitsForANeighbourThatAnnouncesTheSegment() {
+    FakeLink n = neighbour(seg(1));
+    Fetch f = fetch(seg(2));
+    timers.advance(Duration.ofSeconds(3));
+    assertThat(n.requests()).isEmpty();
+
+    n.answer(WireMessage.Have.of("main", List.of(seg(1), seg(2))));
+
+    n.deliver(n.lastRequest().requestId(), two);
+    assertThat(delivered(f).from()).isEqualTo(n.id);
+  }
+
+  @Test
+  void aLoad_waitsWhileANeighbourMayAnnounce_andGoesToTheOrigin1sBeforeItsDeadline() {
+    neighbour(seg(1));
+    Fetch f = load(seg(2), Duration.ofSeconds(10));
+
+    timers.advance(Duration.ofMillis(8999));
+    assertThat(origin).isEmpty();
+    timers.advance(Duration.ofMillis(1));
+    assertThat(origin).containsOnlyKeys(seg(2));
+
+    origin.get(seg(2)).accept(two, null);
+    assertThat(delivered(f).from()).as("over HTTP").isNull();
+  }
+
+  @Test
+  void aLoad_withNoNeighbourOpen_goesToTheOriginAtOnce() {
+    Fetch f = load(seg(2), Duration.ofSeconds(10));
+
+    assertThat(origin).containsOnlyKeys(seg(2));
+    origin.get(seg(2)).accept(bytes(40_000), null);
+    assertThat(f.result).as("bytes that do not match are never handed out").isCompletedExceptionally();
+  }
+
+  @Test
+  void aNeighbourPredictedLate_isAskedAfterOneThatIsNot() {
+    FakeLink a = neighbour(seg(1), seg(2), seg(3), seg(4), seg(5));
+    FakeLink b = neighbour(seg(1), seg(2), seg(3), seg(4), seg(5));
+    Fetch first = fetch(seg(1));
+    FakeLink slow = asked(a, b);
+    FakeLink fast = slow == a ? b : a;
+    long asked = slow.lastRequest().requestId();
+    for (int i = 0; i < 40; i++) { // on time, at a steady 1 000 bytes per 100 ms: all in 3.9 s
+      if (i > 0) {
+        timers.advance(Duration.ofMillis(100));
+      }
+      slow.answer(chunk(asked, i * 1000, 1000));
+    }
+    assertThat(delivered(first).from()).isEqualTo(slow.id);
+    assertThat(fetcher.records().bytesPerSecond(slow.id)).as("40 000 bytes in 3.9 s").isEqualTo(10_256);
+
+    for (long n = 2; n <= 5; n++) {
+      Fetch f = fetch(seg(n), Duration.ofSeconds(3)); // 4 s at its pace: predicted late
+      fast.deliver(fast.lastRequest().requestId(), two);
+      assertThat(delivered(f).from()).isEqualTo(fast.id);
+    }
+    assertThat(slow.requests()).hasSize(1);
+  }
+
+  // --- pace, strikes, demotion
+
+  @Test
+  void aTransferFallingBehind_isCancelledAtTheChunkThatShowsIt_andAskedElsewhereAtOnce_unreported() {
+    FakeLink slow = neighbour(seg(1), seg(2));
+    FakeLink superPeer = superPeer(seg(1), seg(2));
+    Fetch f = fetch(seg(2));
+    long asked = slow.lastRequest().requestId();
+    slow.answer(chunk(asked, 0, 2000));
+    timers.advance(SAMPLE); // 2 000 of 40 000 in 250 ms: the rest takes 4 750 ms, 4 750 ms left — just on pace
+    assertThat(slow.cancels()).isEmpty();
+
+    timers.advance(Duration.ofMillis(50));
+    slow.answer(chunk(asked, 2000, 100)); // 2 100 in 300 ms: 5 414 ms more, 4 700 ms left
+
+    assertThat(slow.cancels()).containsExactly(asked);
+    assertThat(superPeer.lastRequest().ref()).isEqualTo(seg(2));
+    assertThat(fetcher.records().lateStrikes(slow.id, clock.instant())).isEqualTo(1);
+    assertThat(fetcher.records().bytesPerSecond(slow.id)).as("2 100 bytes in 300 ms").isEqualTo(7_000);
+    assertThat(toCoordinator).isEmpty();
+    assertThat(slow.closedFor).isNull();
+    slow.answer(chunk(asked, 2100, 100)); // after the CANCEL: ignored
+    superPeer.deliver(superPeer.lastRequest().requestId(), two);
+    assertThat(delivered(f).from()).isEqualTo(superPeer.id);
+  }
+
+  @Test
+  void aTransferThatStalls_isJudgedEveryProgressSample_notOnlyWhenAChunkArrives() {
+    FakeLink slow = neighbour(seg(1), seg(2));
+    FakeLink superPeer = superPeer(seg(1), seg(2));
+    fetch(seg(2));
+    long asked = slow.lastRequest().requestId();
+    slow.answer(chunk(asked, 0, 1000));
+
+    timers.advance(SAMPLE.minusMillis(1));
+    assertThat(slow.cancels()).isEmpty();
+    timers.advance(Duration.ofMillis(1)); // 1 000 in 250 ms: 9 750 ms more, 4 750 ms left
+
+    assertThat(slow.cancels()).containsExactly(asked);
+    assertThat(superPeer.requests()).hasSize(1);
+    assertThat(toCoordinator).isEmpty();
+  }
+
+  @Test
+  void aRegularNeighbourThatFellBehindTwice_isAskedForNothingMore() {
+    FakeLink slow = neighbour(seg(1), seg(2), seg(3), seg(4), seg(5));
+    FakeLink superPeer = superPeer(seg(1), seg(2), seg(3), seg(4), seg(5));
+    for (long n = 1; n <= 2; n++) {
+      Fetch f = fetch(seg(n));
+      assertThat(slow.lastRequest().ref()).as("regular first").isEqualTo(seg(n));
+      slow.answer(chunk(slow.lastRequest().requestId(), 0, 1000));
+      timers.advance(SAMPLE);
+      superPeer.deliver(superPeer.lastRequest().requestId(), two);
+      assertThat(delivered(f).from()).isEqualTo(superPeer.id);
+    }
+    assertThat(fetcher.records().lateStrikes(slow.id, clock.instant())).isEqualTo(2);
+
+    for (long n = 3; n <= 5; n++) {
+      Fetch f = fetch(seg(n));
+      superPeer.deliver(superPeer.lastRequest().requestId(), two);
+      assertThat(delivered(f).from()).isEqualTo(superPeer.id);
+    }
+    assertThat(slow.requests()).hasSize(2);
+    assertThat(slow.closedFor).as("demoted, not cut").isNull();
+    assertThat(toCoordinator).as("slowness is never reported").isEmpty();
+  }
+
+  @Test
+  void aSuperPeer_isNeverDemoted() {
+    FakeLink superPeer = superPeer(seg(1), seg(2), seg(3));
+    for (long n = 1; n <= 2; n++) {
+      fetch(seg(n));
+      superPeer.answer(chunk(superPeer.lastRequest().requestId(), 0, 1000));
+      timers.advance(SAMPLE);
+    }
+    assertThat(fetcher.records().lateStrikes(superPeer.id, clock.instant())).isEqualTo(2);
+
+    fetch(seg(3));
+
+    assertThat(superPeer.lastRequest().ref()).isEqualTo(seg(3));
+  }
+
+  @Test
+  void aTransferOnTime_doesNotClearTheStrikes_theyAreForgottenAfterAMinute() {
+    FakeLink slow = neighbour(seg(1), seg(2), seg(3));
+    FakeLink superPeer = superPeer(seg(1), seg(2), seg(3));
+    fetch(seg(1));
+    slow.answer(chunk(slow.lastRequest().requestId(), 0, 1000));
+    timers.advance(SAMPLE);
+    superPeer.deliver(superPeer.lastRequest().requestId(), two);
+    assertThat(fetcher.records().lateStrikes(slow.id, clock.instant())).isEqualTo(1);
+
+    Fetch f = fetch(seg(2));
+    timers.advance(Duration.ofMillis(100));
+    slow.deliver(slow.lastRequest().requestId(), two);
+
+    assertThat(delivered(f).from()).isEqualTo(slow.id);
+    assertThat(fetcher.records().lateStrikes(slow.id, clock.instant())).as("a small segment on time clears nothing").isEqualTo(1);
+    clock.advance(SourceRecords.STRIKE_MEMORY);
+    assertThat(fetcher.records().lateStrikes(slow.id, clock.instant())).isZero();
+  }
+
+  @Test
+  void strikes_outliveAReconnect() {
+    FakeLink slow = neighbour(seg(1), seg(2), seg(3));
+    FakeLink superPeer = superPeer(seg(1), seg(2), seg(3));
+    for (long n = 1; n <= 2; n++) {
+      fetch(seg(n));
+      slow.answer(chunk(slow.lastRequest().requestId(), 0, 1000));
+      timers.advance(SAMPLE);
+      superPeer.deliver(superPeer.lastRequest().requestId(), two);
+    }
+    slow.close("went away");
+
+    FakeLink again = neighbour(slow.id, false, seg(1), seg(2), seg(3));
+    fetch(seg(3));
+
+    assertThat(again.requests()).isEmpty();
+    assertThat(superPeer.lastRequest().ref()).isEqualTo(seg(3));
+  }
+
   // ---
 
   private static SegmentRef seg(long n) {
@@ -206,18 +451,55 @@ class SegmentFetcherTest {
     return b;
   }
 
+  /** {@code length} bytes of {@link #two} from {@code offset}, answering {@code requestId}. */
+  private WireMessage.Data chunk(long requestId, int offset, int length) {
+    return new WireMessage.Data(requestId, two.length, offset, Arrays.copyOfRange(two, offset, offset + length));
+  }
+
   /** A fetch of {@code ref}, expected to be {@link #two}, with 20 s to complete. */
   private Fetch fetch(SegmentRef ref) {
+    return fetch(ref, Duration.ofSeconds(20));
+  }
+
+  private Fetch fetch(SegmentRef ref, Duration timeout) {
     Fetch f = new Fetch(ref, false);
-    fetcher.arm(f, Duration.ofSeconds(20));
+    fetcher.arm(f, timeout);
     fetcher.begin(f, new Expected(two.length, Hashes.sha256Hex(two)));
     return f;
   }
 
-  /** An open neighbour that has announced {@code claims}. */
+  /** A {@code load}: over HTTP when the scheduler says so. */
+  private Fetch load(SegmentRef ref, Duration timeout) {
+    Fetch f = new Fetch(ref, true);
+    fetcher.arm(f, timeout);
+    fetcher.begin(f, new Expected(two.length, Hashes.sha256Hex(two)));
+    return f;
+  }
+
+  private static WebRtcViewer.Loaded delivered(Fetch f) {
+    assertThat(f.result).as("delivered").isCompleted();
+    return f.result.getNow(null);
+  }
+
+  /** The one of {@code links} that was sent a REQUEST. */
+  private static FakeLink asked(FakeLink... links) {
+    List<FakeLink> asked = Stream.of(links).filter(l -> !l.requests().isEmpty()).toList();
+    assertThat(asked).as("neighbours asked").hasSize(1);
+    return asked.get(0);
+  }
+
+  /** An open regular neighbour that has announced {@code claims}. */
   private FakeLink neighbour(SegmentRef... claims) {
-    PeerId id = PeerId.random(random);
-    ViewerNeighbour n = new ViewerNeighbour(id, new ViewerNeighbour.Owner() {
+    return neighbour(PeerId.random(random), false, claims);
+  }
+
+  /** An open super-peer neighbour that has announced {@code claims}. */
+  private FakeLink superPeer(SegmentRef... claims) {
+    return neighbour(PeerId.random(random), true, claims);
+  }
+
+  private FakeLink neighbour(PeerId id, boolean superPeer, SegmentRef... claims) {
+    ViewerNeighbour n = new ViewerNeighbour(id, superPeer, new ViewerNeighbour.Owner() {
       @Override
       public void signal(SignalMessage message) {}
 
@@ -296,6 +578,11 @@ class SegmentFetcherTest {
 
     List<WireMessage.Request> requests() {
       return sent.stream().filter(WireMessage.Request.class::isInstance).map(WireMessage.Request.class::cast).toList();
+    }
+
+    List<Long> cancels() {
+      return sent.stream().filter(WireMessage.Cancel.class::isInstance)
+          .map(m -> ((WireMessage.Cancel) m).requestId()).toList();
     }
 
     WireMessage.Request lastRequest() {
