@@ -50,7 +50,8 @@ test('with 30 % of viewers crashing every minute, no survivor stalls for more th
       const survivor = survivorsFromStart.has(v.name);
       if (!survivor) newcomerPeerBytes += s.bytes.peer;
       console.log(`${v.name}${survivor ? ' (from the start)' : ''}: stalls ${s.stalls}, longest ${s.stallMsMax} ms, total ${s.stallMsTotal} ms; ` +
-        `played ${played.toFixed(1)} s of the last 20 s, to ${s.currentTime.toFixed(1)} s; P2P ${(100 * s.bytes.peer / Math.max(1, t)).toFixed(0)} %; peers now ${s.peers}`);
+        `played ${played.toFixed(1)} s of the last 20 s, to ${s.currentTime.toFixed(1)} s; P2P ${(100 * s.bytes.peer / Math.max(1, t)).toFixed(0)} %; peers now ${s.peers}; ` +
+        `faults ${JSON.stringify(s.neighbourFaults)}`);
       assert.deepEqual(s.errors, [], `${v.name} had player errors`);
       assert.ok(s.stallMsMax < 1000, `${v.name} stalled for ${s.stallMsMax} ms`);
       assert.ok(played > 15, `${v.name} kept playing (${played.toFixed(1)} s in 20 s)`);

@@ -81,7 +81,7 @@ test('hostile peers are cut at their first bad segment; honest viewers play only
       perHostile.forEach((n, k) => detected.set(hostileIds[k], detected.get(hostileIds[k]) + n));
       console.log(`honest viewer ${i + 1}: ${r.checked} held segments re-verified, ${r.bad} bad; bad segments received from ` +
         `flipper ${perHostile[0]}, replayer ${perHostile[1]}; stalls ${r.stats.stalls} (longest ${r.stats.stallMsMax} ms); ` +
-        `bytes from peers ${r.stats.bytes.peer}, super-peer ${r.stats.bytes.superPeer}, HTTP ${r.stats.bytes.http}`);
+        `bytes from peers ${r.stats.bytes.peer}, super-peer ${r.stats.bytes.superPeer}, HTTP ${r.stats.bytes.http}; faults ${JSON.stringify(r.stats.neighbourFaults)}`);
       assert.ok(r.checked > 10, `viewer ${i + 1} holds verified segments`);
       assert.equal(r.bad, 0, `viewer ${i + 1} holds a bad byte`);
       for (const n of perHostile) assert.ok(n <= 1, `viewer ${i + 1} took more than one bad segment from one hostile peer`);

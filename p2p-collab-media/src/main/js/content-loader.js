@@ -125,6 +125,9 @@ export class ContentLoader extends EventTarget {
     /** @type {Set<string>} peers that delivered a verified segment since the last state */
     this.deliveredBy = new Set();
     this.bytes = { peer: 0, superPeer: 0, http: 0 };
+    this.faults = { late: 0, busy: 0, refused: 0, reported: 0 };
+    this.addEventListener('late', () => this.faults.late++);
+    this.addEventListener('report', () => this.faults.reported++);
     this.closed = false;
 
     this.signaling.addEventListener('signal', (e) => this.onSignal(/** @type {CustomEvent} */ (e).detail));
@@ -391,7 +394,9 @@ export class ContentLoader extends EventTarget {
       case 'REQUEST': return this.serve(n, m, id);
       case 'CANCEL': n.link.dropQueued(m.requestId); return;
       case 'DATA': return this.requests.onData(id, n, m);
-      case 'ERROR': return this.requests.onError(id, n, m, WIRE_ERRORS.NOT_FOUND);
+      case 'ERROR':
+        if (m.code === WIRE_ERRORS.BUSY) this.faults.busy++;
+        return this.requests.onError(id, n, m, WIRE_ERRORS.NOT_FOUND);
     }
   }
 
@@ -420,8 +425,11 @@ export class ContentLoader extends EventTarget {
 
   /**
    * Totals, and per stream the bytes by source and the share that came from other viewers.
+   * `neighbourFaults`: transfers cancelled for falling behind (`late`), BUSY answers received
+   * (`busy`) and sent (`refused`), and neighbours reported (`reported`), since the page opened.
    * @returns {{peers: number, bytes: {peer: number, superPeer: number, http: number}, uploaded: number, p2pRatio: number,
-   *   streams: Record<string, {bytes: {peer: number, superPeer: number, http: number}, p2pRatio: number}>}}
+   *   streams: Record<string, {bytes: {peer: number, superPeer: number, http: number}, p2pRatio: number}>,
+   *   neighbourFaults: {late: number, busy: number, refused: number, reported: number}}}
    */
   stats() {
     const ratio = (/** @type {{peer: number, superPeer: number, http: number}} */ b) => {
@@ -431,7 +439,10 @@ export class ContentLoader extends EventTarget {
     /** @type {Record<string, {bytes: {peer: number, superPeer: number, http: number}, p2pRatio: number}>} */
     const streams = {};
     for (const st of this.streams.values()) streams[st.id] = { bytes: { ...st.bytes }, p2pRatio: ratio(st.bytes) };
-    return { peers: this.openNeighbours().length, bytes: { ...this.bytes }, uploaded: this.uploaded, p2pRatio: ratio(this.bytes), streams };
+    return {
+      peers: this.openNeighbours().length, bytes: { ...this.bytes }, uploaded: this.uploaded, p2pRatio: ratio(this.bytes), streams,
+      neighbourFaults: { ...this.faults, refused: this.serving.refused },
+    };
   }
 
   close() {

@@ -42,6 +42,8 @@ export class Serving {
     this.stuckMs = o.stuckMs ?? STUCK_MS;
     /** Segment bytes handed to neighbours' links. */
     this.uploaded = 0;
+    /** REQUESTs answered BUSY. */
+    this.refused = 0;
     /** @type {WeakMap<Neighbour, ServingBudget>} */
     this.budgets = new WeakMap();
     /** @type {WeakMap<Neighbour, {since: number, sent: number}>} when its buffer was first seen full, and bytes sent then */
@@ -90,6 +92,7 @@ export class Serving {
 
   /** @param {Neighbour} n @param {number} requestId */
   busy(n, requestId) {
+    this.refused++;
     n.link.send({ type: 'ERROR', requestId, code: WIRE_ERRORS.BUSY, message: 'busy' });
   }
 

@@ -57,6 +57,8 @@ function stats() {
     peers: s.peers,
     bytes: { peer: s.bytes.peer, superPeer: s.bytes.superPeer, http: s.bytes.http },
     uploaded: s.uploaded ?? 0,
+    // transfers cancelled for falling behind, BUSY received and sent, neighbours reported
+    neighbourFaults: s.neighbourFaults,
     // per stream (the main one and each overlay): bytes by source and P2P ratio
     streams: s.streams,
     currentTime: video.currentTime,
