@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -34,7 +33,6 @@ final class ViewerNeighbours {
 
   private static final Logger log = LoggerFactory.getLogger(ViewerNeighbours.class);
 
-  private final ScheduledExecutorService executor;
   private final Duration firstRequestTimeout;
   private final NeighbourSlots slots;
   private final Testimony testimony;
@@ -42,7 +40,7 @@ final class ViewerNeighbours {
   private final Supplier<SegmentFetcher> fetcher;
   private final Map<PeerId, ViewerNeighbour> neighbours = new LinkedHashMap<>();
   /** The WebRTC side of each neighbour's link, for its signaling. */
-  private final Map<PeerId, PeerLink> links = new LinkedHashMap<>();
+  private final Map<PeerId, SignaledLink> links = new LinkedHashMap<>();
   private final ViewerNeighbour.Owner owner = new Owner();
 
   /**
@@ -50,9 +48,8 @@ final class ViewerNeighbours {
    * @param signal sends a message to the Coordinator
    * @param fetcher the viewer's fetcher, which judges what neighbours answer
    */
-  ViewerNeighbours(int maxNeighbours, Duration firstRequestTimeout, ScheduledExecutorService executor, Clock clock,
-      Testimony testimony, Consumer<SignalMessage> signal, Supplier<SegmentFetcher> fetcher) {
-    this.executor = executor;
+  ViewerNeighbours(int maxNeighbours, Duration firstRequestTimeout, Clock clock, Testimony testimony,
+      Consumer<SignalMessage> signal, Supplier<SegmentFetcher> fetcher) {
     this.firstRequestTimeout = firstRequestTimeout;
     this.slots = new NeighbourSlots(0, maxNeighbours, firstRequestTimeout, clock);
     this.testimony = testimony;
@@ -60,8 +57,11 @@ final class ViewerNeighbours {
     this.fetcher = fetcher;
   }
 
-  /** Offers to the listed peers while outbound slots are free; skips itself, neighbours and reported peers. */
-  void offerTo(List<PeerEntry> peers, PeerId self, RtcEngine engine, IceSettings ice) {
+  /**
+   * Offers to the listed peers, on links from {@code links}, while outbound slots are free; skips
+   * itself, neighbours and reported peers.
+   */
+  void offerTo(List<PeerEntry> peers, PeerId self, Links links) {
     for (PeerEntry entry : peers) {
       PeerId id = entry.id();
       if (id.equals(self) || slots.holds(id) || testimony.blocked(id)) {
@@ -71,17 +71,17 @@ final class ViewerNeighbours {
         return; // every outbound slot taken
       }
       ViewerNeighbour n = new ViewerNeighbour(id, entry.superPeer(), owner);
-      PeerLink link = engine.newLink(id.value(), PeerLink.Role.OFFERER, ice, executor, n);
+      SignaledLink link = links.open(id, PeerLink.Role.OFFERER, n);
       n.link = link;
       neighbours.put(id, n);
-      links.put(id, link);
+      this.links.put(id, link);
       link.startOffer();
     }
   }
 
   /** An answer or candidate relayed from a peer; anything from a peer not offered to is ignored. */
   void onSignal(SignalMessage.Signal s) {
-    PeerLink link = links.get(s.from());
+    SignaledLink link = links.get(s.from());
     if (link == null) {
       log.debug("ignored a {} from {}: a viewer only talks to peers it offered to", s.kind(), s.from());
       return;

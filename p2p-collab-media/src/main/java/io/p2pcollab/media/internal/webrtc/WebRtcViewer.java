@@ -141,7 +141,7 @@ public final class WebRtcViewer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.neighbours = new ViewerNeighbours(maxNeighbours, FIRST_REQUEST_TIMEOUT, executor, Clock.systemUTC(), testimony,
+    this.neighbours = new ViewerNeighbours(maxNeighbours, FIRST_REQUEST_TIMEOUT, Clock.systemUTC(), testimony,
         m -> signaling.send(m), this::fetcher);
     this.fetcher = new SegmentFetcher(Timers.on(executor), executor, neighbours.view(), testimony, http, policy,
         new SegmentFetcher.Host() {
@@ -349,12 +349,12 @@ public final class WebRtcViewer implements AutoCloseable {
     } else if (message instanceof SignalMessage.Joined j) {
       learn(j.stream());
       CompletableFuture<SignalMessage.Joined> f = joins.remove(j.stream().id());
-      neighbours.offerTo(j.peers(), started.getNow(null), engine, ice);
+      neighbours.offerTo(j.peers(), started.getNow(null), Links.webrtc(engine, ice, executor));
       if (f != null) {
         f.complete(j);
       }
     } else if (message instanceof SignalMessage.Peers p) {
-      neighbours.offerTo(p.peers(), started.getNow(null), engine, ice);
+      neighbours.offerTo(p.peers(), started.getNow(null), Links.webrtc(engine, ice, executor));
     } else if (message instanceof SignalMessage.Signal s && s.from() != null) {
       neighbours.onSignal(s);
     } else if (message instanceof SignalMessage.PeerLeft left) {
