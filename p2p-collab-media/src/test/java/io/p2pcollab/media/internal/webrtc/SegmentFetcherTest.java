@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.p2pcollab.core.Hashes;
 import io.p2pcollab.core.PeerId;
 import io.p2pcollab.core.SegmentRef;
+import io.p2pcollab.core.ServingBudget;
 import io.p2pcollab.core.SignalMessage;
 import io.p2pcollab.core.WireCodec;
 import io.p2pcollab.core.WireMessage;
@@ -68,6 +69,9 @@ class SegmentFetcherTest {
         }
       });
   private final Random random = new Random(5);
+  /** What the viewer serves its neighbours: nothing. */
+  private final SegmentServer.Context nothingServed =
+      new SegmentServer.Context(new InMemorySegmentSource(), List.of(), new ServingCounters(), clock, Duration.ofSeconds(10));
   private final byte[] two = bytes(40_000);
 
   // --- claims
@@ -155,6 +159,7 @@ class SegmentFetcherTest {
     timers.advance(Duration.ofMillis(1));
 
     assertThat(toCoordinator).containsExactly(new SignalMessage.Report(silent.id, "main", "no-answer"));
+    assertThat(silent.cancels()).as("CANCEL at the deadline, then the cut").containsExactly(silent.lastRequest().requestId());
     assertThat(silent.closedFor).contains("sent nothing");
     honest.deliver(honest.lastRequest().requestId(), two);
     assertThat(delivered(f).bytes()).isEqualTo(two);
@@ -499,12 +504,23 @@ class SegmentFetcherTest {
   }
 
   private FakeLink neighbour(PeerId id, boolean superPeer, SegmentRef... claims) {
-    ViewerNeighbour n = new ViewerNeighbour(id, superPeer, new ViewerNeighbour.Owner() {
+    ViewerNeighbour n = new ViewerNeighbour(id, superPeer, "main", new ViewerNeighbour.Owner() {
       @Override
       public void signal(SignalMessage message) {}
 
       @Override
       public void opened(ViewerNeighbour n) {}
+
+      @Override
+      public SegmentServer serverFor(ViewerNeighbour n) {
+        return new SegmentServer(nothingServed, n.link, new ServingBudget(ServingBudget.Config.defaults()),
+            (reason, stream) -> fetcher.cut(n, reason, "cut: " + reason.wireName()));
+      }
+
+      @Override
+      public void misbehaved(ViewerNeighbour n, ReportReason reason, String detail) {
+        fetcher.cut(n, reason, detail);
+      }
 
       @Override
       public void announced(ViewerNeighbour n) {
@@ -533,6 +549,7 @@ class SegmentFetcherTest {
     FakeLink link = new FakeLink(n);
     n.link = link;
     neighbours.put(id, n);
+    n.onOpen();
     link.answer(WireMessage.Have.of("main", List.of(claims)));
     return link;
   }
