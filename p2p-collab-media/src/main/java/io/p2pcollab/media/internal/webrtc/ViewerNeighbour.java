@@ -25,6 +25,7 @@ import java.util.Set;
  * over the size limit, and DATA for a request never sent to this neighbour (ID 0, or above the
  * highest it was sent) are violations (§2.4): the viewer cuts the neighbour for {@code
  * protocol-violation}. DATA for a request we cancelled or gave up may still be in flight: ignored.
+ * A PUSH is refused (ACK code 5, once per segment): a viewer ingests nothing.
  *
  * <p>Threading: confined to the viewer's executor, like its link.
  */
@@ -157,6 +158,9 @@ final class ViewerNeighbour implements PeerLink.Listener {
       if (server.handle(message)) {
         owner.requested(this);
       }
+    } else if (message instanceof WireMessage.Push p && p.offset() == 0) {
+      // only an ingesting super-peer takes contributions: refused once per segment, as §2.4 says
+      link.send(codec.encode(new WireMessage.Ack(p.number(), WireMessage.Error.FORBIDDEN, "not an ingest")));
     }
   }
 

@@ -8,6 +8,7 @@ import io.p2pcollab.core.WireMessage;
 import io.p2pcollab.core.testing.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What the Java viewer makes of a neighbour's messages beyond the answers it judges (protocol
  * §2.4, §2.5), beside what conformance.json checks: chunks still in flight for a request it
- * cancelled are no fault, and a neighbour that asks the viewer — which serves nothing — far more
- * than it could use is cut for flooding like one asking the super-peer.
+ * cancelled are no fault, a PUSH is refused, and a neighbour that asks the viewer — which serves
+ * nothing — far more than it could use is cut for flooding like one asking the super-peer.
  */
 class ViewerNeighbourTest {
 
@@ -77,6 +78,18 @@ class ViewerNeighbourTest {
 
     assertThat(neighbour.received).hasSize(60).allMatch(m -> ((WireMessage.Error) m).code() == WireMessage.Error.NOT_FOUND);
     assertThat(neighbour.open()).isTrue();
+  }
+
+  @Test
+  void aPush_isRefusedOncePerSegment_aViewerIngestsNothing() {
+    byte[] contributed = new byte[20_000];
+    neighbour.send(new WireMessage.Push(1, contributed.length, 0, Arrays.copyOf(contributed, 16_384)));
+    neighbour.send(new WireMessage.Push(1, contributed.length, 16_384, new byte[20_000 - 16_384]));
+    timers.advance(Duration.ZERO);
+
+    assertThat(neighbour.received).containsExactly(new WireMessage.Ack(1, WireMessage.Error.FORBIDDEN, "not an ingest"));
+    assertThat(neighbour.open()).isTrue();
+    assertThat(viewer.reported(neighbour.id)).isEmpty();
   }
 
   private static List<Integer> codes(int n, int code, int m, int then) {
