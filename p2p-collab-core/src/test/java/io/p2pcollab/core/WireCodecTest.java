@@ -3,7 +3,6 @@ package io.p2pcollab.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.p2pcollab.core.WireMessage.Cancel;
 import io.p2pcollab.core.WireMessage.Data;
@@ -11,6 +10,7 @@ import io.p2pcollab.core.WireMessage.Have;
 import io.p2pcollab.core.WireMessage.Held;
 import io.p2pcollab.core.WireMessage.Request;
 import io.p2pcollab.core.testing.Fixtures;
+import io.p2pcollab.core.testing.WireFields;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,41 +35,6 @@ class WireCodecTest {
     return Fixtures.section("wire.json", "invalid").stream();
   }
 
-  /** Builds the message a fixture's {@code fields} describe; independent of the codec. */
-  static WireMessage fromFields(JsonObject f) {
-    String type = f.get("type").getAsString();
-    return switch (type) {
-      case "HAVE" -> {
-        List<Held> held = new ArrayList<>();
-        for (JsonElement e : f.getAsJsonArray("held")) {
-          JsonObject h = e.getAsJsonObject();
-          held.add(new Held(h.get("track").getAsString(), h.get("number").getAsLong()));
-        }
-        yield new Have(f.get("stream").getAsString(), held);
-      }
-      case "REQUEST" -> new Request(
-          f.get("requestId").getAsLong(),
-          new SegmentRef(
-              f.get("stream").getAsString(), f.get("track").getAsString(), f.get("number").getAsLong()));
-      case "DATA" -> new Data(
-          f.get("requestId").getAsLong(),
-          f.get("totalLength").getAsLong(),
-          f.get("offset").getAsLong(),
-          HEX.parseHex(f.get("payload").getAsString()));
-      case "CANCEL" -> new Cancel(f.get("requestId").getAsLong());
-      case "PUSH" -> new WireMessage.Push(
-          f.get("number").getAsLong(),
-          f.get("totalLength").getAsLong(),
-          f.get("offset").getAsLong(),
-          HEX.parseHex(f.get("payload").getAsString()));
-      case "ACK" -> new WireMessage.Ack(
-          f.get("number").getAsLong(), f.get("code").getAsInt(), f.get("message").getAsString());
-      case "ERROR" -> new WireMessage.Error(
-          f.get("requestId").getAsLong(), f.get("code").getAsInt(), f.get("message").getAsString());
-      default -> throw new IllegalArgumentException("unknown fixture type " + type);
-    };
-  }
-
   private static String hex(ByteBuffer b) {
     byte[] bytes = new byte[b.remaining()];
     b.duplicate().get(bytes);
@@ -78,7 +43,7 @@ class WireCodecTest {
 
   @Test
   void fixtures_coverEveryMessageType() {
-    assertThat(valid().<Class<?>>map(f -> fromFields(f.getAsJsonObject("fields")).getClass()).distinct())
+    assertThat(valid().<Class<?>>map(f -> WireFields.message(f.getAsJsonObject("fields")).getClass()).distinct())
         .containsExactlyInAnyOrder(Have.class, Request.class, Data.class, Cancel.class, WireMessage.Error.class,
             WireMessage.Push.class, WireMessage.Ack.class);
   }
@@ -86,7 +51,7 @@ class WireCodecTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("valid")
   void validFixture_encodesToHex_andDecodesToFields(JsonObject fixture) {
-    WireMessage message = fromFields(fixture.getAsJsonObject("fields"));
+    WireMessage message = WireFields.message(fixture.getAsJsonObject("fields"));
     String hex = fixture.get("hex").getAsString();
 
     assertThat(hex(codec.encode(message))).isEqualTo(hex);

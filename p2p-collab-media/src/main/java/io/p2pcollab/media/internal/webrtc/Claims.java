@@ -10,14 +10,19 @@ import java.util.Collection;
  * <p>A HAVE replaces the sender's previous one, and the channel is ordered, so when NOT_FOUND
  * arrives the neighbour's latest HAVE is what it claimed at the time it answered — except for a
  * race an honest server can lose: its newest segment pushes the oldest out of its window, and a
- * REQUEST for that oldest one is answered before the fresh HAVE goes out. So a NOT_FOUND is a lie
- * only for a segment the neighbour still claims <em>and</em> that cannot have just slid out: an
- * initialization segment (never slides), or a media segment with an older one of its track still
- * claimed. A peer that stops serving a whole stream says so first with an empty HAVE.
+ * REQUEST for that oldest one is answered before the fresh HAVE goes out — or a few of the oldest,
+ * for a server whose HAVE follows its evictions a moment late. So a NOT_FOUND is a lie only for a
+ * segment the neighbour still claims <em>and</em> that cannot have just slid out: an
+ * initialization segment (never slides), or a media segment with at least {@value #MARGIN} older
+ * ones of its track still claimed (docs/protocol.md §2.4; the browser SDK's {@code
+ * evictionMargin}). A peer that stops serving a whole stream says so first with an empty HAVE.
  *
  * <p>Stateless.
  */
 final class Claims {
+
+  /** Older media segments of its track a claimed segment needs for its NOT_FOUND to be a lie. */
+  static final int MARGIN = 4;
 
   private Claims() {}
 
@@ -32,9 +37,10 @@ final class Claims {
     if (refused.isInit()) {
       return true;
     }
+    int older = 0;
     for (SegmentRef r : claimed) {
       if (!r.isInit() && r.track().equals(refused.track()) && r.stream().equals(refused.stream())
-          && r.number() < refused.number()) {
+          && r.number() < refused.number() && ++older >= MARGIN) {
         return true;
       }
     }

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * onBufferedAmountChange} (checked), so while paused the link polls the buffered amount every
  * {@link #DRAIN_POLL_MS} ms on the engine's timer thread.
  */
-public final class PeerLink implements DataLink {
+public final class PeerLink implements SignaledLink {
 
   /** The data channel label of the wire protocol. */
   public static final String LABEL = "p2p-collab";
@@ -168,6 +168,7 @@ public final class PeerLink implements DataLink {
    *
    * @throws IllegalStateException if this is not the offerer or it already offered
    */
+  @Override
   public void startOffer() {
     if (role != Role.OFFERER || offered) {
       throw new IllegalStateException("startOffer on " + role + (offered ? " (twice)" : ""));
@@ -188,6 +189,7 @@ public final class PeerLink implements DataLink {
    *
    * @throws IllegalStateException if this is not the answerer or it already got an offer
    */
+  @Override
   public void acceptOffer(String sdp) {
     Objects.requireNonNull(sdp, "sdp");
     if (role != Role.ANSWERER || answered) {
@@ -211,6 +213,7 @@ public final class PeerLink implements DataLink {
    * @throws IllegalStateException if this is not the offerer, it has not offered, or it already
    *     got an answer
    */
+  @Override
   public void acceptAnswer(String sdp) {
     Objects.requireNonNull(sdp, "sdp");
     if (role != Role.OFFERER || !offered || answered) {
@@ -226,6 +229,7 @@ public final class PeerLink implements DataLink {
   }
 
   /** Adds a remote candidate; candidates that arrive before the remote description wait. */
+  @Override
   public void addRemoteCandidate(IceCandidate candidate) {
     Objects.requireNonNull(candidate, "candidate");
     if (closed || candidate.candidate().isEmpty()) {

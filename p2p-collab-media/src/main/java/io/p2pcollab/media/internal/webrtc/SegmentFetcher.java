@@ -347,6 +347,14 @@ final class SegmentFetcher {
     transfers.chunk(n, f, d);
   }
 
+  /**
+   * {@code n} broke the wire protocol or flooded us outside any one fetch: reported in the stream
+   * it was listed for, cut and blocked like a neighbour that lied about a segment.
+   */
+  void cut(ViewerNeighbour n, ReportReason reason, String detail) {
+    transfers.cut(n, n.stream, reason, detail);
+  }
+
   /** An ERROR from {@code n} answering {@code f}. */
   void refused(ViewerNeighbour n, Fetch f, WireMessage.Error e) {
     transfers.refused(n, f, e);

@@ -156,17 +156,41 @@ final class SegmentServer {
     try {
       message = codec.decode(ByteBuffer.wrap(bytes));
     } catch (P2pCollabException e) {
-      if (e.code() != ErrorCode.UNKNOWN_TYPE) {
-        cut(ReportReason.PROTOCOL_VIOLATION); // a known type garbled, or oversize: no honest peer sends it
-        return false;
-      }
-      // an unknown type may be a newer protocol's: answered, but it costs like a refused REQUEST
-      context.counters().requestsRefused++;
-      if (budget.refuse(context.clock().instant()) == ServingBudget.Decision.CUT) {
-        cut(ReportReason.FLOODING);
-      } else {
-        sink.send(codec.encode(WireMessage.Error.of(e)));
-      }
+      undecodable(e);
+      return false;
+    }
+    return handle(message);
+  }
+
+  /**
+   * A message of the peer served that did not decode, for why {@code e}: an unknown type is
+   * answered ERROR (request ID 0) and costs like a refusal; anything else is a violation, cut.
+   */
+  void undecodable(P2pCollabException e) {
+    if (cut) {
+      return;
+    }
+    if (e.code() != ErrorCode.UNKNOWN_TYPE) {
+      cut(ReportReason.PROTOCOL_VIOLATION); // a known type garbled, or oversize: no honest peer sends it
+      return;
+    }
+    // an unknown type may be a newer protocol's: answered, but it costs like a refused REQUEST
+    context.counters().requestsRefused++;
+    if (budget.refuse(context.clock().instant()) == ServingBudget.Decision.CUT) {
+      cut(ReportReason.FLOODING);
+    } else {
+      sink.send(codec.encode(WireMessage.Error.of(e)));
+    }
+  }
+
+  /**
+   * Handles one decoded message of the peer served, as {@link #onMessage} does.
+   *
+   * @return true if it was a REQUEST served or refused (the link is in use); false for anything
+   *     else, and once the neighbour is cut
+   */
+  boolean handle(WireMessage message) {
+    if (cut) {
       return false;
     }
     if (message instanceof WireMessage.Request r) {

@@ -7,7 +7,6 @@ import io.p2pcollab.core.SignalMessage;
 import io.p2pcollab.core.WireCodec;
 import io.p2pcollab.core.WireMessage;
 import java.nio.ByteBuffer;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * One peer a super-peer serves: the link it offered, the wire-protocol server on it once open, and
@@ -50,10 +49,10 @@ final class ServedPeer implements PeerLink.Listener {
   final PeerId id;
   private final Host host;
   private final WireCodec codec = WireCodec.binary();
-  PeerLink link;
+  SignaledLink link;
   SegmentServer server;
   private UploadReceiver receiver;
-  ScheduledFuture<?> connectTimer;
+  Timers.Timer connectTimer;
 
   ServedPeer(PeerId id, Host host) {
     this.id = id;
@@ -73,7 +72,7 @@ final class ServedPeer implements PeerLink.Listener {
   @Override
   public void onOpen() {
     if (connectTimer != null) {
-      connectTimer.cancel(false);
+      connectTimer.cancel();
     }
     server = host.serverFor(this);
     receiver = host.receiverFor(id, link);
@@ -110,7 +109,7 @@ final class ServedPeer implements PeerLink.Listener {
   @Override
   public void onClosed(String reason) {
     if (connectTimer != null) {
-      connectTimer.cancel(false);
+      connectTimer.cancel();
     }
     host.closed(this, reason);
   }

@@ -12,8 +12,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +52,7 @@ final class ServedPeers {
   private final SegmentSource source;
   private final Set<String> served;
   private final Uploads uploads;
-  private final ScheduledExecutorService executor;
+  private final Timers timers;
   private final Owner owner;
   private final NeighbourSlots slots;
   private final Map<PeerId, ServedPeer> peers = new HashMap<>();
@@ -67,22 +65,26 @@ final class ServedPeers {
 
   /**
    * @param served the streams served now: a live view, contributed streams come and go
+   * @param timers the connect timeouts, on the super-peer's executor
    */
   ServedPeers(SuperPeerConfig config, SegmentSource source, Set<String> served, Uploads uploads,
-      ScheduledExecutorService executor, Clock clock, Owner owner) {
+      Timers timers, Clock clock, Owner owner) {
     this.config = config;
     this.source = source;
     this.served = served;
     this.uploads = uploads;
-    this.executor = executor;
+    this.timers = timers;
     this.owner = owner;
     this.slots = new NeighbourSlots(config.maxPeers(), 0, config.firstRequestTimeout(), clock);
     this.serving = new SegmentServer.Context(source, served, counters, clock, config.drainTimeout());
     this.records = new ServingRecords(config.servingBudget());
   }
 
-  /** Answers {@code from}'s offer if it gets a slot and was not cut; otherwise leaves it unanswered. */
-  void offer(PeerId from, String sdp, RtcEngine engine, IceSettings ice) {
+  /**
+   * Answers {@code from}'s offer, on a link from {@code links}, if it gets a slot and was not cut;
+   * otherwise leaves it unanswered.
+   */
+  void offer(PeerId from, String sdp, Links links) {
     if (records.blocked(from)) {
       offersRefused++;
       owner.statsChanged();
@@ -105,17 +107,16 @@ final class ServedPeers {
       return;
     }
     ServedPeer p = new ServedPeer(from, host);
-    p.link = engine.newLink(from.value(), PeerLink.Role.ANSWERER, ice, executor, p);
+    p.link = links.open(from, PeerLink.Role.ANSWERER, p);
     peers.put(from, p);
     p.connectTimer =
-        executor.schedule(
+        timers.after(
+            config.connectTimeout(),
             () -> {
               if (!p.link.isOpen()) {
                 p.link.close("data channel not open after " + config.connectTimeout());
               }
-            },
-            config.connectTimeout().toMillis(),
-            TimeUnit.MILLISECONDS);
+            });
     p.link.acceptOffer(sdp);
     owner.statsChanged();
     owner.slotsChanged();

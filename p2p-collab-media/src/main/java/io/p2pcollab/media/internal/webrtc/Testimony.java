@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 
 /**
  * What a viewer tells the Coordinator about its neighbours: a {@code report} against each one that
- * lied or sent bad data — once per peer, whatever else it does afterwards — and, in every {@code
+ * lied, sent bad data, broke the wire protocol or flooded it with requests — once per peer, whatever else it does afterwards — and, in every {@code
  * state}, the {@code servedBy} list of those that delivered a verified segment since the previous
  * one. A reported peer is blocked: never connected to again during this visit.
  *

@@ -115,6 +115,7 @@ final class Transfers {
     long received = f.assembler.received();
     Duration took = Duration.between(f.requestedAt, now);
     if (received == 0 && n.answers == f.answersAtSend) {
+      n.cancel(f.requestId); // CANCEL at the deadline (§2.3), whatever comes of the neighbour then
       misbehaved(n, f, ReportReason.NO_ANSWER, "claimed " + f.ref + " and sent nothing within its request deadline ("
           + Duration.between(f.requestedAt, f.requestDeadline).toMillis() + " ms)");
       return;
@@ -132,12 +133,20 @@ final class Transfers {
    * block the peer, report it (once), ask the Tracker for fresh peers, and get the segment elsewhere.
    */
   private void misbehaved(ViewerNeighbour n, Fetch f, ReportReason reason, String detail) {
-    log.info("cut {}: {}", n.id, detail);
     n.downloads.remove(f.requestId);
-    testimony.report(n.id, f.ref.stream(), reason);
-    n.link.close(detail); // its other downloads go elsewhere too
-    host.cut(n, f.ref.stream());
+    cut(n, f.ref.stream(), reason, detail);
     outcome.elsewhere(n, f);
+  }
+
+  /**
+   * Cuts {@code n} for {@code reason}: reported (once) in {@code stream}, its link closed (its
+   * downloads go elsewhere), blocked for the viewer's life, and fresh peers asked for.
+   */
+  void cut(ViewerNeighbour n, String stream, ReportReason reason, String detail) {
+    log.info("cut {}: {}", n.id, detail);
+    testimony.report(n.id, stream, reason);
+    n.link.close(detail);
+    host.cut(n, stream);
   }
 
   /** A chunk from {@code n} answering {@code f}. */

@@ -18,6 +18,15 @@ import java.util.Set;
  * latest HAVE per stream), and the REQUESTs under way on it. It decodes what arrives and hands every
  * answer to its viewer, which judges it.
  *
+ * <p>What the neighbour asks goes to a {@link SegmentServer} with nothing to serve (the viewer
+ * holds nothing to share): every REQUEST is answered NOT_FOUND, a message of an unknown type ERROR
+ * BAD_REQUEST, within the neighbour's serving budget (docs/protocol.md §2.5) — a neighbour that
+ * keeps asking is cut for {@code flooding}. A message of a known type that does not decode, one
+ * over the size limit, and DATA for a request never sent to this neighbour (ID 0, or above the
+ * highest it was sent) are violations (§2.4): the viewer cuts the neighbour for {@code
+ * protocol-violation}. DATA for a request we cancelled or gave up may still be in flight: ignored.
+ * A PUSH is refused (ACK code 5, once per segment): a viewer ingests nothing.
+ *
  * <p>Threading: confined to the viewer's executor, like its link.
  */
 final class ViewerNeighbour implements PeerLink.Listener {
@@ -29,10 +38,19 @@ final class ViewerNeighbour implements PeerLink.Listener {
     /** The data channel opened. */
     void opened(ViewerNeighbour n);
 
+    /** What answers {@code n}'s own REQUESTs (and unknown messages) on its newly opened link. */
+    SegmentServer serverFor(ViewerNeighbour n);
+
+    /**
+     * {@code n} broke the wire protocol, or asked past its serving budget, outside any one fetch:
+     * cut it, report it for {@code reason}, never connect to it again.
+     */
+    void misbehaved(ViewerNeighbour n, ReportReason reason, String detail);
+
     /** A HAVE arrived: waiting segments may be askable now. */
     void announced(ViewerNeighbour n);
 
-    /** A REQUEST of the neighbour's: the link is in use (the viewer serves nothing, though). */
+    /** A REQUEST of the neighbour's, answered (NOT_FOUND or BUSY: the viewer serves nothing): the link is in use. */
     void requested(ViewerNeighbour n);
 
     /** A chunk answering {@code f}. */
@@ -48,6 +66,8 @@ final class ViewerNeighbour implements PeerLink.Listener {
   final PeerId id;
   /** Whether the Coordinator listed it as the Media Server's super-peer (never demoted for being slow). */
   final boolean superPeer;
+  /** The stream it was listed for (in {@code joined} or {@code peers}): what a report names. */
+  final String stream;
   /** Request ID → the fetch it serves. */
   final Map<Long, Fetch> downloads = new HashMap<>();
   private final Map<String, Set<SegmentRef>> have = new HashMap<>();
@@ -55,15 +75,20 @@ final class ViewerNeighbour implements PeerLink.Listener {
   private final WireCodec codec = WireCodec.binary();
   /** The data channel (the {@link PeerLink}, or a fake in tests). */
   DataLink link;
+  /** Its REQUESTs to us and unknown messages, once the link is open. */
+  private SegmentServer server;
+  /** The highest request ID sent to it (0: none): DATA above it answers nothing we asked. */
+  private long highestRequestId;
   /**
    * DATA and ERROR messages received, to any request (cancelled ones too): a REQUEST during which
    * this did not move was met with silence, not merely queued behind our other transfers.
    */
   long answers;
 
-  ViewerNeighbour(PeerId id, boolean superPeer, Owner owner) {
+  ViewerNeighbour(PeerId id, boolean superPeer, String stream, Owner owner) {
     this.id = id;
     this.superPeer = superPeer;
+    this.stream = stream;
     this.owner = owner;
   }
 
@@ -75,6 +100,7 @@ final class ViewerNeighbour implements PeerLink.Listener {
   /** Sends a REQUEST for {@code f}'s segment under {@code requestId}. */
   void request(Fetch f, long requestId) {
     downloads.put(requestId, f);
+    highestRequestId = Math.max(highestRequestId, requestId);
     link.send(codec.encode(new WireMessage.Request(requestId, f.ref)));
   }
 
@@ -97,6 +123,7 @@ final class ViewerNeighbour implements PeerLink.Listener {
 
   @Override
   public void onOpen() {
+    server = owner.serverFor(this);
     owner.opened(this);
   }
 
@@ -106,7 +133,7 @@ final class ViewerNeighbour implements PeerLink.Listener {
     try {
       message = codec.decode(ByteBuffer.wrap(bytes));
     } catch (P2pCollabException e) {
-      link.send(codec.encode(WireMessage.Error.of(e)));
+      server.undecodable(e); // an unknown type is answered; anything else is cut
       return;
     }
     if (message instanceof WireMessage.Have h) {
@@ -117,15 +144,23 @@ final class ViewerNeighbour implements PeerLink.Listener {
       Fetch f = downloads.get(d.requestId());
       if (f != null) {
         owner.chunk(this, f, d);
-      } // else cancelled or failed meanwhile
+      } else if (d.requestId() == 0 || d.requestId() > highestRequestId) {
+        owner.misbehaved(this, ReportReason.PROTOCOL_VIOLATION,
+            "sent DATA for request " + d.requestId() + ", which it was never sent");
+      } // else a request cancelled or given up meanwhile: its chunks may still be in flight
     } else if (message instanceof WireMessage.Error e) {
       answers++;
       Fetch f = downloads.get(e.requestId());
       if (f != null) {
         owner.refused(this, f, e);
       }
-    } else if (message instanceof WireMessage.Request) {
-      owner.requested(this);
+    } else if (message instanceof WireMessage.Request || message instanceof WireMessage.Cancel) {
+      if (server.handle(message)) {
+        owner.requested(this);
+      }
+    } else if (message instanceof WireMessage.Push p && p.offset() == 0) {
+      // only an ingesting super-peer takes contributions: refused once per segment, as §2.4 says
+      link.send(codec.encode(new WireMessage.Ack(p.number(), WireMessage.Error.FORBIDDEN, "not an ingest")));
     }
   }
 

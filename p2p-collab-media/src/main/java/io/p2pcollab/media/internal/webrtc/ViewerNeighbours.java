@@ -3,6 +3,8 @@ package io.p2pcollab.media.internal.webrtc;
 import io.p2pcollab.core.PeerEntry;
 import io.p2pcollab.core.PeerId;
 import io.p2pcollab.core.SegmentRef;
+import io.p2pcollab.core.SegmentSource;
+import io.p2pcollab.core.ServingBudget;
 import io.p2pcollab.core.SignalMessage;
 import io.p2pcollab.core.WireMessage;
 import io.p2pcollab.media.internal.webrtc.NeighbourSlots.Direction;
@@ -14,8 +16,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -28,13 +30,36 @@ import org.slf4j.LoggerFactory;
  * carries no REQUEST either way within the first-request timeout of opening is closed. What the
  * neighbours answer goes to the {@link SegmentFetcher}.
  *
+ * <p>What the neighbours ask is answered by a {@link SegmentServer} with nothing to serve, within
+ * the standard serving budget (docs/protocol.md §2.5), one per peer ID kept across its links
+ * ({@link ServingRecords}). A neighbour cut for flooding or for a violation of the wire protocol is
+ * reported and blocked through the fetcher, like one that lied about a segment.
+ *
  * <p>Threading: confined to the viewer's executor.
  */
 final class ViewerNeighbours {
 
   private static final Logger log = LoggerFactory.getLogger(ViewerNeighbours.class);
+  /** What the viewer holds to share with its neighbours: nothing. */
+  private static final SegmentSource NOTHING = new SegmentSource() {
+    @Override
+    public Optional<byte[]> segment(SegmentRef ref) {
+      return Optional.empty();
+    }
 
-  private final ScheduledExecutorService executor;
+    @Override
+    public List<SegmentRef> window(String stream) {
+      return List.of();
+    }
+
+    @Override
+    public AutoCloseable onSegment(Consumer<SegmentRef> listener) {
+      return () -> {};
+    }
+  };
+  /** Unused: nothing is ever sent to drain. */
+  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
   private final Duration firstRequestTimeout;
   private final NeighbourSlots slots;
   private final Testimony testimony;
@@ -42,26 +67,32 @@ final class ViewerNeighbours {
   private final Supplier<SegmentFetcher> fetcher;
   private final Map<PeerId, ViewerNeighbour> neighbours = new LinkedHashMap<>();
   /** The WebRTC side of each neighbour's link, for its signaling. */
-  private final Map<PeerId, PeerLink> links = new LinkedHashMap<>();
+  private final Map<PeerId, SignaledLink> links = new LinkedHashMap<>();
   private final ViewerNeighbour.Owner owner = new Owner();
+  /** The viewer serves nothing: its neighbours' REQUESTs all meet NOT_FOUND, within their budgets. */
+  private final SegmentServer.Context serving;
+  private final ServingRecords budgets = new ServingRecords(ServingBudget.Config.defaults());
 
   /**
    * @param maxNeighbours outbound slots
    * @param signal sends a message to the Coordinator
    * @param fetcher the viewer's fetcher, which judges what neighbours answer
    */
-  ViewerNeighbours(int maxNeighbours, Duration firstRequestTimeout, ScheduledExecutorService executor, Clock clock,
-      Testimony testimony, Consumer<SignalMessage> signal, Supplier<SegmentFetcher> fetcher) {
-    this.executor = executor;
+  ViewerNeighbours(int maxNeighbours, Duration firstRequestTimeout, Clock clock, Testimony testimony,
+      Consumer<SignalMessage> signal, Supplier<SegmentFetcher> fetcher) {
     this.firstRequestTimeout = firstRequestTimeout;
     this.slots = new NeighbourSlots(0, maxNeighbours, firstRequestTimeout, clock);
     this.testimony = testimony;
     this.signal = signal;
     this.fetcher = fetcher;
+    this.serving = new SegmentServer.Context(NOTHING, List.of(), new ServingCounters(), clock, DRAIN_TIMEOUT);
   }
 
-  /** Offers to the listed peers while outbound slots are free; skips itself, neighbours and reported peers. */
-  void offerTo(List<PeerEntry> peers, PeerId self, RtcEngine engine, IceSettings ice) {
+  /**
+   * Offers to the peers listed for {@code stream}, on links from {@code links}, while outbound
+   * slots are free; skips itself, neighbours and reported peers.
+   */
+  void offerTo(String stream, List<PeerEntry> peers, PeerId self, Links links) {
     for (PeerEntry entry : peers) {
       PeerId id = entry.id();
       if (id.equals(self) || slots.holds(id) || testimony.blocked(id)) {
@@ -70,18 +101,18 @@ final class ViewerNeighbours {
       if (!slots.take(id, Direction.OUTBOUND)) {
         return; // every outbound slot taken
       }
-      ViewerNeighbour n = new ViewerNeighbour(id, entry.superPeer(), owner);
-      PeerLink link = engine.newLink(id.value(), PeerLink.Role.OFFERER, ice, executor, n);
+      ViewerNeighbour n = new ViewerNeighbour(id, entry.superPeer(), stream, owner);
+      SignaledLink link = links.open(id, PeerLink.Role.OFFERER, n);
       n.link = link;
       neighbours.put(id, n);
-      links.put(id, link);
+      this.links.put(id, link);
       link.startOffer();
     }
   }
 
   /** An answer or candidate relayed from a peer; anything from a peer not offered to is ignored. */
   void onSignal(SignalMessage.Signal s) {
-    PeerLink link = links.get(s.from());
+    SignaledLink link = links.get(s.from());
     if (link == null) {
       log.debug("ignored a {} from {}: a viewer only talks to peers it offered to", s.kind(), s.from());
       return;
@@ -151,6 +182,17 @@ final class ViewerNeighbours {
     public void opened(ViewerNeighbour n) {
       slots.opened(n.id);
       log.debug("viewer connected to {}", n.id);
+    }
+
+    @Override
+    public SegmentServer serverFor(ViewerNeighbour n) {
+      return new SegmentServer(serving, n.link, budgets.budget(n.id),
+          (reason, stream) -> misbehaved(n, reason, "cut by the viewer's serving side: " + reason.wireName()));
+    }
+
+    @Override
+    public void misbehaved(ViewerNeighbour n, ReportReason reason, String detail) {
+      fetcher.get().cut(n, reason, detail);
     }
 
     @Override

@@ -117,7 +117,7 @@ public final class WebRtcSuperPeer implements SuperPeer {
         sendState();
       }
     });
-    this.peers = new ServedPeers(config, source, served, uploads, executor, clock, new ServedPeers.Owner() {
+    this.peers = new ServedPeers(config, source, served, uploads, Timers.on(executor), clock, new ServedPeers.Owner() {
       @Override
       public void signal(SignalMessage message) {
         WebRtcSuperPeer.this.signal(message);
@@ -231,7 +231,7 @@ public final class WebRtcSuperPeer implements SuperPeer {
     } else if (message instanceof SignalMessage.Signal s && s.from() != null) {
       // Only the Coordinator speaks here: every offer was relayed by it, from a peer it handed us.
       switch (s.kind()) {
-        case OFFER -> peers.offer(s.from(), s.sdp(), engine, ice);
+        case OFFER -> peers.offer(s.from(), s.sdp(), Links.webrtc(engine, ice, executor));
         case CANDIDATE -> peers.candidate(s.from(), s.candidate());
         case ANSWER -> log.debug("ignored an answer from {}: the super-peer never offers", s.from());
       }

@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * peers the Coordinator lists, and fetches segments over the wire protocol, checking each against
  * what the Media Server published: for a signed stream ({@link StreamInfo#isSigned()}) its signed
  * statement ({@link SegmentSignature}, docs/protocol.md §6), for an unsigned one its SHA-256 in
- * {@code hashes.json}. It only downloads; it serves nothing. Used by integration tests and
- * benchmarks, and by Java clients that want segments peer to peer.
+ * {@code hashes.json}. It only downloads; it serves nothing (a neighbour's REQUEST is answered
+ * NOT_FOUND, within its serving budget). Used by integration tests and benchmarks, and by Java
+ * clients that want segments peer to peer.
  *
  * <p>{@link #load} works like the browser's Content Loader: it reads the stream's {@code
  * signatures.json} (or {@code hashes.json}) from the origin and keeps the entries that verify,
@@ -59,6 +60,12 @@ import org.slf4j.LoggerFactory;
  * a NOT_FOUND its window explains) or goes away is simply not asked again for that segment. No byte
  * that does not match the statement is ever handed to the caller. Every {@code state} names, in
  * {@code servedBy}, the neighbours that delivered a verified segment since the previous one.
+ *
+ * <p>Whatever a neighbour sends is held to docs/protocol.md §2.4 ({@link ViewerNeighbour}): a message
+ * of a known type that does not decode, one over 16 448 bytes, or DATA for a request never sent to
+ * it is cut and reported ({@code protocol-violation}); a message of an unknown type is answered
+ * ERROR BAD_REQUEST and the link stays open; asking past its serving budget is cut ({@code
+ * flooding}).
  *
  * <p>Neighbour slots ({@link NeighbourSlots}): up to {@code maxNeighbours} outbound links (the
  * viewer offers); it answers no offer, so it has no inbound slots. A link that carries no REQUEST in
@@ -141,7 +148,7 @@ public final class WebRtcViewer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.neighbours = new ViewerNeighbours(maxNeighbours, FIRST_REQUEST_TIMEOUT, executor, Clock.systemUTC(), testimony,
+    this.neighbours = new ViewerNeighbours(maxNeighbours, FIRST_REQUEST_TIMEOUT, Clock.systemUTC(), testimony,
         m -> signaling.send(m), this::fetcher);
     this.fetcher = new SegmentFetcher(Timers.on(executor), executor, neighbours.view(), testimony, http, policy,
         new SegmentFetcher.Host() {
@@ -285,8 +292,8 @@ public final class WebRtcViewer implements AutoCloseable {
 
   /**
    * The peers cut and reported during this visit, in order, each with the reason it was reported
-   * for ({@code bad-segment}, {@code wrong-length}, {@code protocol-violation}, {@code not-found} or
-   * {@code no-answer}).
+   * for ({@code bad-segment}, {@code wrong-length}, {@code protocol-violation}, {@code not-found},
+   * {@code no-answer} or {@code flooding}).
    */
   public CompletableFuture<Map<PeerId, String>> blocked() {
     CompletableFuture<Map<PeerId, String>> out = new CompletableFuture<>();
@@ -349,12 +356,12 @@ public final class WebRtcViewer implements AutoCloseable {
     } else if (message instanceof SignalMessage.Joined j) {
       learn(j.stream());
       CompletableFuture<SignalMessage.Joined> f = joins.remove(j.stream().id());
-      neighbours.offerTo(j.peers(), started.getNow(null), engine, ice);
+      neighbours.offerTo(j.stream().id(), j.peers(), started.getNow(null), Links.webrtc(engine, ice, executor));
       if (f != null) {
         f.complete(j);
       }
     } else if (message instanceof SignalMessage.Peers p) {
-      neighbours.offerTo(p.peers(), started.getNow(null), engine, ice);
+      neighbours.offerTo(p.stream(), p.peers(), started.getNow(null), Links.webrtc(engine, ice, executor));
     } else if (message instanceof SignalMessage.Signal s && s.from() != null) {
       neighbours.onSignal(s);
     } else if (message instanceof SignalMessage.PeerLeft left) {

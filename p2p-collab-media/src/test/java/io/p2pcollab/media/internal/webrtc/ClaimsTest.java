@@ -13,18 +13,20 @@ class ClaimsTest {
     return new SegmentRef("main", track, n);
   }
 
-  private final List<SegmentRef> claimed =
-      List.of(SegmentRef.init("main", "0"), seg("0", 7), seg("0", 8), seg("0", 9), seg("1", 9));
+  private final List<SegmentRef> claimed = List.of(SegmentRef.init("main", "0"),
+      seg("0", 5), seg("0", 6), seg("0", 7), seg("0", 8), seg("0", 9), seg("0", 10), seg("1", 9));
 
   @Test
-  void aSegmentStillClaimed_withAnOlderOneOfItsTrack_isALie() {
-    assertThat(Claims.notFoundIsALie(claimed, seg("0", 8))).isTrue();
+  void aSegmentStillClaimed_withFourOlderOnesOfItsTrack_isALie() {
     assertThat(Claims.notFoundIsALie(claimed, seg("0", 9))).isTrue();
+    assertThat(Claims.notFoundIsALie(claimed, seg("0", 10))).isTrue();
   }
 
   @Test
-  void theOldestSegmentOfATrack_mayHaveJustSlidOut_soItIsNoLie() {
-    assertThat(Claims.notFoundIsALie(claimed, seg("0", 7))).isFalse();
+  void theFourOldestSegmentsOfATrack_mayHaveJustSlidOut_soTheyAreNoLie() {
+    for (long n = 5; n <= 8; n++) {
+      assertThat(Claims.notFoundIsALie(claimed, seg("0", n))).as("segment %d", n).isFalse();
+    }
     assertThat(Claims.notFoundIsALie(claimed, seg("1", 9))).as("the only one of its track").isFalse();
   }
 
@@ -35,7 +37,7 @@ class ClaimsTest {
 
   @Test
   void aSegmentNoLongerClaimed_isNoLie() {
-    assertThat(Claims.notFoundIsALie(claimed, seg("0", 10))).isFalse();
+    assertThat(Claims.notFoundIsALie(claimed, seg("0", 11))).isFalse();
     assertThat(Claims.notFoundIsALie(List.of(), seg("0", 8))).isFalse();
   }
 }

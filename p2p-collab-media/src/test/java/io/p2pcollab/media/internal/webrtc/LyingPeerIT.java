@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,9 +33,11 @@ import org.junit.jupiter.api.Test;
  */
 class LyingPeerIT {
 
-  private static final SegmentRef ONE = new SegmentRef("main", "0", 1);
-  private static final SegmentRef TWO = new SegmentRef("main", "0", 2);
-  private static final SegmentRef THREE = new SegmentRef("main", "0", 3);
+  /** Segments 1-6 of track 0: what both super-peers announce. */
+  private static final List<SegmentRef> WINDOW =
+      LongStream.rangeClosed(1, 6).mapToObj(n -> new SegmentRef("main", "0", n)).toList();
+  /** What the liar does not serve: claimed with 4 older ones, so no window moving on explains a NOT_FOUND. */
+  private static final SegmentRef LIED = WINDOW.get(5);
 
   private RealSignaling signaling;
   private final InMemorySegmentSource published = new InMemorySegmentSource();
@@ -48,7 +51,7 @@ class LyingPeerIT {
     LoopbackOnly.assumeLoopbackOnlyNetwork();
     signaling = new RealSignaling();
     Random random = new Random(9);
-    for (SegmentRef r : List.of(ONE, TWO, THREE)) {
+    for (SegmentRef r : WINDOW) {
       byte[] b = new byte[30_000];
       random.nextBytes(b);
       published.put(r, b);
@@ -71,18 +74,18 @@ class LyingPeerIT {
 
   @Test
   void aPeerAnsweringNotFoundForWhatItClaims_isReportedNotFound_andAnHonestPeerServesTheSegment() throws Exception {
-    // It announces 1-3 and answers NOT_FOUND for 2: no window can explain that, 1 is older.
+    // It announces 1-6 and answers NOT_FOUND for 6: no window moving on can explain that.
     liar = start(new Lying(published, ref -> Optional.empty()));
     PeerId liarId = awaitSource(null);
 
-    fetchTwoThenFromAnHonestPeer(liarId);
+    fetchFromTheLiarThenFromAnHonestPeer(liarId);
 
     assertThat(viewer.blocked().get(5, TimeUnit.SECONDS)).containsExactly(Map.entry(liarId, "not-found"));
   }
 
   @Test
   void aPeerThatNeverAnswersARequestForWhatItClaims_isReportedNoAnswer() throws Exception {
-    // It announces 1-3 and, asked for 2, says nothing: its serving thread waits for the test's end.
+    // It announces 1-6 and, asked for 6, says nothing: its serving thread waits for the test's end.
     liar = start(new Lying(published, ref -> {
       try {
         release.await(30, TimeUnit.SECONDS);
@@ -93,32 +96,32 @@ class LyingPeerIT {
     }));
     PeerId liarId = awaitSource(null);
 
-    fetchTwoThenFromAnHonestPeer(liarId);
+    fetchFromTheLiarThenFromAnHonestPeer(liarId);
 
     assertThat(viewer.blocked().get(5, TimeUnit.SECONDS)).containsExactly(Map.entry(liarId, "no-answer"));
   }
 
   /**
-   * The viewer meets only the liar and asks it for segment 2: cut and reported, so the fetch finds
+   * The viewer meets only the liar and asks it for segment 6: cut and reported, so the fetch finds
    * nobody. Then an honest super-peer comes and serves it.
    */
-  private void fetchTwoThenFromAnHonestPeer(PeerId liarId) throws Exception {
+  private void fetchFromTheLiarThenFromAnHonestPeer(PeerId liarId) throws Exception {
     viewer = new WebRtcViewer(signaling.transport(), true, 2);
     viewer.start().get(10, TimeUnit.SECONDS);
     viewer.join("main").get(10, TimeUnit.SECONDS);
-    await("the liar's HAVE", () -> announced(liarId).contains(TWO));
-    String sha = Hashes.sha256Hex(published.segment(TWO).orElseThrow());
+    await("the liar's HAVE", () -> announced(liarId).contains(LIED));
+    String sha = Hashes.sha256Hex(published.segment(LIED).orElseThrow());
 
-    assertThatThrownBy(() -> viewer.fetch(TWO, sha, Duration.ofSeconds(6)).get(20, TimeUnit.SECONDS))
+    assertThatThrownBy(() -> viewer.fetch(LIED, sha, Duration.ofSeconds(6)).get(20, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(WebRtcViewer.FetchException.class);
-    await("the liar is cut", () -> !announced(liarId).contains(TWO));
+    await("the liar is cut", () -> !announced(liarId).contains(LIED));
 
     honest = start(published);
     PeerId honestId = awaitSource(liarId);
     viewer.requestPeers("main");
-    await("the honest peer's HAVE", () -> announced(honestId).contains(TWO));
-    byte[] got = viewer.fetch(TWO, sha, Duration.ofSeconds(10)).get(20, TimeUnit.SECONDS);
-    assertThat(got).isEqualTo(published.segment(TWO).orElseThrow());
+    await("the honest peer's HAVE", () -> announced(honestId).contains(LIED));
+    byte[] got = viewer.fetch(LIED, sha, Duration.ofSeconds(10)).get(20, TimeUnit.SECONDS);
+    assertThat(got).isEqualTo(published.segment(LIED).orElseThrow());
     assertThat(honest.stats().segmentsServed()).as("from the honest peer").isEqualTo(1);
     assertThat(viewer.blocked().get(5, TimeUnit.SECONDS)).as("reported once, never met again").hasSize(1);
   }
@@ -155,19 +158,19 @@ class LyingPeerIT {
     }
   }
 
-  /** Announces what {@code genuine} holds, but answers segment 2 with {@code two}. */
+  /** Announces what {@code genuine} holds, but answers {@link #LIED} with {@code lie}. */
   private static final class Lying implements SegmentSource {
     private final SegmentSource genuine;
-    private final java.util.function.Function<SegmentRef, Optional<byte[]>> two;
+    private final java.util.function.Function<SegmentRef, Optional<byte[]>> lie;
 
-    Lying(SegmentSource genuine, java.util.function.Function<SegmentRef, Optional<byte[]>> two) {
+    Lying(SegmentSource genuine, java.util.function.Function<SegmentRef, Optional<byte[]>> lie) {
       this.genuine = genuine;
-      this.two = two;
+      this.lie = lie;
     }
 
     @Override
     public Optional<byte[]> segment(SegmentRef ref) {
-      return ref.equals(TWO) ? two.apply(ref) : genuine.segment(ref);
+      return ref.equals(LIED) ? lie.apply(ref) : genuine.segment(ref);
     }
 
     @Override
