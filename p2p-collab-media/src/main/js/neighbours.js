@@ -22,7 +22,7 @@ import { PeerLink, LINK_DEFAULTS } from './peer.js';
  * One pending REQUEST of ours to a neighbour.
  * @typedef {{
  *   assembler: import('./wire.js').Assembler, expectedLength: number | undefined, stream: string, name: string,
- *   claimed: boolean, quiet: boolean, answersAtSend: number, judge: () => boolean,
+ *   claimed: boolean, quiet: boolean, answersAtSend: number, judge: () => boolean, lastChunkMs?: number,
  *   resolve: (b: Uint8Array) => void, reject: (e: Error) => void,
  * }} Pending
  */

@@ -29,6 +29,9 @@ import { LOW_WATER } from './peer.js';
 import { transferBehind } from './scheduler.js';
 import { parseFileName } from './stream-state.js';
 
+/** How often a transfer under way is judged while no chunk arrives (docs/protocol.md §2.3). */
+export const JUDGE_EVERY_MS = 250;
+
 /** @typedef {import('./neighbours.js').Neighbour} Neighbour */
 /** @typedef {'wrong-length' | 'protocol-violation' | 'not-found' | 'no-answer'} BrokenReason */
 
@@ -68,7 +71,7 @@ export class Requests {
   /**
    * Asks `n` for a segment, to be complete by `deadlineMs` (see `requestDeadline` in
    * scheduler.js). The transfer is judged whenever a chunk arrives and every
-   * `minProgressSampleMs`: once it falls behind (`transferBehind`) it is cancelled, counted as a
+   * {@link JUDGE_EVERY_MS}: once it falls behind (`transferBehind`) it is cancelled, counted as a
    * late strike against `n` (`onLate`) and rejected, for the loader to ask elsewhere at once. A
    * media segment that completes updates `n.bytesPerSecond` (an even mix of the old estimate and
    * this transfer's bytes over time from REQUEST to last chunk); an init segment does not (a
@@ -88,7 +91,7 @@ export class Requests {
       /** @type {any} */ let timer = null;
       const stop = () => { if (timer !== null) this.o.clearTimeout(timer); timer = null; };
       const schedule = () => {
-        const wait = Math.max(1, Math.min(config.minProgressSampleMs, deadlineMs - this.o.now()));
+        const wait = Math.max(1, Math.min(JUDGE_EVERY_MS, deadlineMs - this.o.now()));
         timer = this.o.setTimeout(() => { timer = null; judge(); }, wait);
       };
       /** Cancels the transfer if it fell behind; true if it did. */
@@ -98,7 +101,7 @@ export class Requests {
         const nowMs = this.o.now();
         const received = p.assembler.received;
         const total = p.assembler.buffer?.length ?? expectedLength ?? 0;
-        if (!transferBehind({ startMs, nowMs, deadlineMs, received, total }, config)) {
+        if (!transferBehind({ startMs, lastChunkMs: p.lastChunkMs, nowMs, deadlineMs, received, total }, config)) {
           if (timer === null) schedule();
           return false;
         }
@@ -147,6 +150,7 @@ export class Requests {
       this.o.onBroken(id, n, p.stream, p.name, 'wrong-length');
       return;
     }
+    p.lastChunkMs = this.o.now();
     try {
       if (p.assembler.accept(m)) { n.pending.delete(m.requestId); p.resolve(p.assembler.segment()); } else p.judge();
     } catch (e) {

@@ -13,7 +13,7 @@
 /** @type {SchedulerConfig} */
 export const DEFAULT_CONFIG = Object.freeze({
   superPeerUntilSources: 1, maxOutstandingPerPeer: 2, httpFallbackMarginMs: 1000, maxFailuresPerPeer: 1,
-  maxLateStrikes: 2, minRequestMs: 1000, maxRequestMs: 5000, minProgressSampleMs: 250,
+  maxLateStrikes: 2, minRequestMs: 1000, maxRequestMs: 5000, minProgressSampleMs: 500,
 });
 
 const utf8 = new TextEncoder();
@@ -104,15 +104,18 @@ export function requestDeadline(input, config = DEFAULT_CONFIG) {
 
 /**
  * Whether a transfer under way should be cancelled and the segment asked elsewhere: its request
- * deadline passed, or — once `minProgressSampleMs` passed since the REQUEST and some bytes
- * arrived — the rest, at the pace so far, would arrive after it.
- * @param {{startMs: number, nowMs: number, deadlineMs: number, received: number, total: number}} input
+ * deadline passed, or — once `minProgressSampleMs` passed since the REQUEST *and* since the latest
+ * chunk, with some bytes in — the rest, at the pace so far, would arrive after it. Only a transfer
+ * that stalled is judged by its pace: chunks that come in bursts (a busy sender, a busy receiver)
+ * are not cut for a slow start.
+ * @param {{startMs: number, lastChunkMs?: number, nowMs: number, deadlineMs: number, received: number, total: number}} input
  * @param {SchedulerConfig} [config]
  */
 export function transferBehind(input, config = DEFAULT_CONFIG) {
   if (input.nowMs >= input.deadlineMs) return true;
   const elapsed = input.nowMs - input.startMs;
-  if (input.received <= 0 || elapsed < config.minProgressSampleMs) return false;
+  const quiet = input.nowMs - (input.lastChunkMs ?? input.startMs);
+  if (input.received <= 0 || elapsed < config.minProgressSampleMs || quiet < config.minProgressSampleMs) return false;
   // remaining / (received / elapsed) > time left, without division
   return (input.total - input.received) * elapsed > (input.deadlineMs - input.nowMs) * input.received;
 }

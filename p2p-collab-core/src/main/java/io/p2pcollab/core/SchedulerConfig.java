@@ -20,8 +20,8 @@ import java.util.Objects;
  *     1 s); &gt; 0, whole milliseconds
  * @param maxRequest the most time a REQUEST is given, however far the playback deadline (default 5
  *     s); &ge; {@code minRequest}, whole milliseconds
- * @param minProgressSample how long after its REQUEST a transfer is first judged by its pace
- *     (default 250 ms); &ge; 0, whole milliseconds
+ * @param minProgressSample a transfer is judged by its pace only once this long passed since its
+ *     REQUEST and since its latest chunk (default 500 ms); &ge; 0, whole milliseconds
  */
 public record SchedulerConfig(
     int superPeerUntilSources,
@@ -62,10 +62,10 @@ public record SchedulerConfig(
     }
   }
 
-  /** 1 source, 2 outstanding, 1 s margin, 1 failure, 2 late strikes, requests given 1–5 s, judged after 250 ms. */
+  /** 1 source, 2 outstanding, 1 s margin, 1 failure, 2 late strikes, requests given 1–5 s, paces judged after 500 ms quiet. */
   public static SchedulerConfig defaults() {
     return new SchedulerConfig(1, 2, Duration.ofSeconds(1), 1, 2, Duration.ofSeconds(1), Duration.ofSeconds(5),
-        Duration.ofMillis(250));
+        Duration.ofMillis(500));
   }
 
   public SchedulerConfig withSuperPeerUntilSources(int value) {

@@ -60,10 +60,11 @@ import java.time.Instant;
  *
  * <p><b>{@link #transferBehind}</b> — a transfer is cancelled (CANCEL) and the segment asked
  * elsewhere, counting a late strike against the neighbour, when its request deadline has come, or
- * when at least {@link SchedulerConfig#minProgressSample()} passed since the REQUEST, some bytes
- * arrived, and the rest at the pace so far would arrive after the request deadline: {@code
- * (total - received) * elapsed > (deadline - now) * received}. Callers judge a transfer whenever a
- * chunk arrives and at least every {@code minProgressSample} while it waits. A strike is
+ * when at least {@link SchedulerConfig#minProgressSample()} passed since the REQUEST and since its
+ * latest chunk (it stalled), some bytes arrived, and the rest at the pace so far would arrive after
+ * the request deadline: {@code (total - received) * elapsed > (deadline - now) * received}. A
+ * transfer whose chunks still flow is not judged by its pace: a busy sender or receiver delivers in
+ * bursts. Callers judge a transfer whenever a chunk arrives and every 250 ms while it waits. A strike is
  * forgotten 60 s after it was counted, never cleared by a delivery on time (a neighbour slow in
  * bursts, or only for large segments, would clear it with a small one).
  */

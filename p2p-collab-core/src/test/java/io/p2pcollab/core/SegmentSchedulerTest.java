@@ -159,6 +159,7 @@ class SegmentSchedulerTest {
     JsonObject in = vector.getAsJsonObject("input");
     boolean behind = SegmentScheduler.standard(config(vector)).transferBehind(new TransferProgress(
         Instant.ofEpochMilli(in.get("startMs").getAsLong()),
+        Instant.ofEpochMilli((in.has("lastChunkMs") ? in.get("lastChunkMs") : in.get("startMs")).getAsLong()),
         Instant.ofEpochMilli(in.get("nowMs").getAsLong()),
         Instant.ofEpochMilli(in.get("deadlineMs").getAsLong()),
         in.get("received").getAsLong(),

@@ -116,7 +116,10 @@ public final class StandardSegmentScheduler implements SegmentScheduler {
       return true;
     }
     long elapsed = Duration.between(p.start(), p.now()).toMillis();
-    if (p.received() <= 0 || elapsed < config.minProgressSample().toMillis()) {
+    long quiet = Duration.between(p.lastChunk(), p.now()).toMillis();
+    long sample = config.minProgressSample().toMillis();
+    // Only a stalled transfer is judged by its pace: chunks in bursts are not cut for a slow start.
+    if (p.received() <= 0 || elapsed < sample || quiet < sample) {
       return false;
     }
     long left = Duration.between(p.now(), p.deadline()).toMillis();

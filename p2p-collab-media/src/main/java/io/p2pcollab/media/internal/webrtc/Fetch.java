@@ -35,6 +35,8 @@ final class Fetch {
   SegmentAssembler assembler;
   /** When it was sent, when it must be complete ({@code requestDeadline}), and its next judgment. */
   Instant requestedAt;
+  /** When its latest chunk arrived (null: none yet). */
+  Instant lastChunkAt;
   Instant requestDeadline;
   Timers.Timer pace;
   /** How many answers (DATA or ERROR, to any request) the neighbour had sent us when it was sent. */
@@ -58,6 +60,7 @@ final class Fetch {
     from = null;
     assembler = null;
     requestedAt = null;
+    lastChunkAt = null;
     requestDeadline = null;
   }
 

@@ -8,9 +8,7 @@ import java.util.Objects;
 /**
  * How a {@link WebRtcViewer} fetches: the policy that picks each segment's source, gives each
  * REQUEST its deadline and judges transfers under way ({@link SegmentScheduler}), and how often a
- * transfer that receives nothing is judged again. {@link SegmentScheduler} says nothing of its
- * settings, hence the second field: built from a {@link SchedulerConfig} it is that config's
- * {@link SchedulerConfig#minProgressSample()}.
+ * transfer that receives nothing is judged again (250 ms, as in the browser SDK).
  *
  * @param scheduler the policy
  * @param progressSample a transfer under way is judged whenever a chunk arrives and at least this
@@ -26,13 +24,16 @@ public record FetchPolicy(SegmentScheduler scheduler, Duration progressSample) {
     }
   }
 
+  /** How often a transfer that receives nothing is judged (docs/protocol.md §2.3; the browser SDK's {@code JUDGE_EVERY_MS}). */
+  public static final Duration JUDGE_EVERY = Duration.ofMillis(250);
+
   /** {@link SegmentScheduler#standard()}, transfers judged every 250 ms. */
   public static FetchPolicy standard() {
     return of(SchedulerConfig.defaults());
   }
 
-  /** The standard policy with {@code config}, transfers judged every {@code config.minProgressSample()}. */
+  /** The standard policy with {@code config}, transfers judged every 250 ms. */
   public static FetchPolicy of(SchedulerConfig config) {
-    return new FetchPolicy(SegmentScheduler.standard(config), config.minProgressSample());
+    return new FetchPolicy(SegmentScheduler.standard(config), JUDGE_EVERY);
   }
 }

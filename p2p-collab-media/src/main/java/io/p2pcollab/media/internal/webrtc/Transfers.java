@@ -104,7 +104,8 @@ final class Transfers {
   private boolean behind(Fetch f, Instant now) {
     long received = f.assembler.received();
     long total = received > 0 ? f.assembler.totalLength() : Math.max(0, f.expected.length());
-    return policy.scheduler().transferBehind(new TransferProgress(f.requestedAt, now, f.requestDeadline, received, total));
+    Instant lastChunk = f.lastChunkAt != null ? f.lastChunkAt : f.requestedAt;
+    return policy.scheduler().transferBehind(new TransferProgress(f.requestedAt, lastChunk, now, f.requestDeadline, received, total));
   }
 
   /**
@@ -165,6 +166,7 @@ final class Transfers {
       return;
     }
     Instant now = timers.now();
+    f.lastChunkAt = now;
     if (!complete) {
       judge(n, f, now);
       return;

@@ -39,6 +39,8 @@ class SegmentFetcherTest {
   private static final WireCodec CODEC = WireCodec.binary();
   private static final SegmentRef INIT = SegmentRef.init("main", "0");
   private static final Duration SAMPLE = Duration.ofMillis(250);
+  /** How long a transfer must have stalled before its pace is judged (SchedulerConfig.minProgressSample). */
+  private static final Duration QUIET = Duration.ofMillis(500);
 
   private final ManualClock clock = new ManualClock();
   private final ManualTimers timers = new ManualTimers(clock);
@@ -326,22 +328,23 @@ class SegmentFetcherTest {
   // --- pace, strikes, demotion
 
   @Test
-  void aTransferFallingBehind_isCancelledAtTheChunkThatShowsIt_andAskedElsewhereAtOnce_unreported() {
+  void aTransferThatStalledAndFellBehind_isCancelled_andAskedElsewhereAtOnce_unreported() {
     FakeLink slow = neighbour(seg(1), seg(2));
     FakeLink superPeer = superPeer(seg(1), seg(2));
     Fetch f = fetch(seg(2));
     long asked = slow.lastRequest().requestId();
     slow.answer(chunk(asked, 0, 2000));
-    timers.advance(SAMPLE); // 2 000 of 40 000 in 250 ms: the rest takes 4 750 ms, 4 750 ms left — just on pace
+    timers.advance(SAMPLE);
+    slow.answer(chunk(asked, 2000, 100)); // still flowing: a slow start is not judged
+    timers.advance(SAMPLE);
     assertThat(slow.cancels()).isEmpty();
 
-    timers.advance(Duration.ofMillis(50));
-    slow.answer(chunk(asked, 2000, 100)); // 2 100 in 300 ms: 5 414 ms more, 4 700 ms left
+    timers.advance(SAMPLE); // 500 ms quiet; 2 100 in 750 ms: 13.5 s more, 4 250 ms left
 
     assertThat(slow.cancels()).containsExactly(asked);
     assertThat(superPeer.lastRequest().ref()).isEqualTo(seg(2));
     assertThat(fetcher.records().lateStrikes(slow.id, clock.instant())).isEqualTo(1);
-    assertThat(fetcher.records().bytesPerSecond(slow.id)).as("2 100 bytes in 300 ms").isEqualTo(7_000);
+    assertThat(fetcher.records().bytesPerSecond(slow.id)).as("2 100 bytes in 750 ms").isEqualTo(2_800);
     assertThat(toCoordinator).isEmpty();
     assertThat(slow.closedFor).isNull();
     slow.answer(chunk(asked, 2100, 100)); // after the CANCEL: ignored
@@ -350,16 +353,16 @@ class SegmentFetcherTest {
   }
 
   @Test
-  void aTransferThatStalls_isJudgedEveryProgressSample_notOnlyWhenAChunkArrives() {
+  void aTransferThatStalls_isJudgedEvery250ms_notOnlyWhenAChunkArrives() {
     FakeLink slow = neighbour(seg(1), seg(2));
     FakeLink superPeer = superPeer(seg(1), seg(2));
     fetch(seg(2));
     long asked = slow.lastRequest().requestId();
     slow.answer(chunk(asked, 0, 1000));
 
-    timers.advance(SAMPLE.minusMillis(1));
+    timers.advance(QUIET.minusMillis(1));
     assertThat(slow.cancels()).isEmpty();
-    timers.advance(Duration.ofMillis(1)); // 1 000 in 250 ms: 9 750 ms more, 4 750 ms left
+    timers.advance(Duration.ofMillis(1)); // 1 000 in 500 ms, nothing since: 19.5 s more, 4 500 ms left
 
     assertThat(slow.cancels()).containsExactly(asked);
     assertThat(superPeer.requests()).hasSize(1);
@@ -374,7 +377,7 @@ class SegmentFetcherTest {
       Fetch f = fetch(seg(n));
       assertThat(slow.lastRequest().ref()).as("regular first").isEqualTo(seg(n));
       slow.answer(chunk(slow.lastRequest().requestId(), 0, 1000));
-      timers.advance(SAMPLE);
+      timers.advance(QUIET);
       superPeer.deliver(superPeer.lastRequest().requestId(), two);
       assertThat(delivered(f).from()).isEqualTo(superPeer.id);
     }
@@ -396,7 +399,7 @@ class SegmentFetcherTest {
     for (long n = 1; n <= 2; n++) {
       fetch(seg(n));
       superPeer.answer(chunk(superPeer.lastRequest().requestId(), 0, 1000));
-      timers.advance(SAMPLE);
+      timers.advance(QUIET);
     }
     assertThat(fetcher.records().lateStrikes(superPeer.id, clock.instant())).isEqualTo(2);
 
@@ -411,7 +414,7 @@ class SegmentFetcherTest {
     FakeLink superPeer = superPeer(seg(1), seg(2), seg(3));
     fetch(seg(1));
     slow.answer(chunk(slow.lastRequest().requestId(), 0, 1000));
-    timers.advance(SAMPLE);
+    timers.advance(QUIET);
     superPeer.deliver(superPeer.lastRequest().requestId(), two);
     assertThat(fetcher.records().lateStrikes(slow.id, clock.instant())).isEqualTo(1);
 
@@ -432,7 +435,7 @@ class SegmentFetcherTest {
     for (long n = 1; n <= 2; n++) {
       fetch(seg(n));
       slow.answer(chunk(slow.lastRequest().requestId(), 0, 1000));
-      timers.advance(SAMPLE);
+      timers.advance(QUIET);
       superPeer.deliver(superPeer.lastRequest().requestId(), two);
     }
     slow.close("went away");
