@@ -23,7 +23,7 @@ import { split, WIRE_ERRORS } from './wire.js';
 /** @typedef {'flooding' | 'not-draining'} CutReason */
 
 /** How long a neighbour's buffer may stay full with nothing leaving it before it is cut. */
-export const STUCK_MS = 10_000;
+export const STUCK_MS = 30_000;
 
 export class Serving {
   /**

@@ -25,7 +25,7 @@ import java.util.Objects;
  *     that is never used must not hold a slot
  * @param drainTimeout how long a neighbour's data channel may stay paused above the high-water
  *     mark (1 MiB buffered) without the buffered amount going down before the neighbour is cut and
- *     reported {@code not-draining} (default 10 s): one that never takes what it asked for must
+ *     reported {@code not-draining} (default 30 s: a page starved of CPU may not drain for seconds): one that never takes what it asked for must
  *     not hold a slot and buffer memory for ever. Any drop in the buffered amount restarts it, so a
  *     slow but live link is never cut
  * @param contributionCaps how fast a contributor may push one contributed stream (default {@link
@@ -134,7 +134,7 @@ public record SuperPeerConfig(
     private Duration stateInterval = Duration.ofSeconds(1);
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration firstRequestTimeout = Duration.ofSeconds(5);
-    private Duration drainTimeout = Duration.ofSeconds(10);
+    private Duration drainTimeout = Duration.ofSeconds(30);
     private ContributionCaps contributionCaps = ContributionCaps.DEFAULT;
     private boolean allowLoopback;
     private String token;

@@ -20,7 +20,7 @@ class SuperPeerConfigTest {
     assertThat(c.stateInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.firstRequestTimeout()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(c.contributionCaps()).isEqualTo(new SuperPeerConfig.ContributionCaps(4_000_000, 4, Duration.ofSeconds(4)));
     assertThat(c.allowLoopback()).isFalse();
     assertThat(c.token()).isNull();
