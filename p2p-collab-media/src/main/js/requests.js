@@ -101,7 +101,10 @@ export class Requests {
         const nowMs = this.o.now();
         const received = p.assembler.received;
         const total = p.assembler.buffer?.length ?? expectedLength ?? 0;
-        if (!transferBehind({ startMs, lastChunkMs: p.lastChunkMs, nowMs, deadlineMs, received, total }, config)) {
+        // A super-peer is judged by its deadline only: the alternative, HTTP, comes from the same
+        // host, so cutting its transfer for pace throws away what arrived and gains nothing.
+        const behind = n.superPeer ? nowMs >= deadlineMs : transferBehind({ startMs, lastChunkMs: p.lastChunkMs, nowMs, deadlineMs, received, total }, config);
+        if (!behind) {
           if (timer === null) schedule();
           return false;
         }

@@ -400,6 +400,7 @@ class SegmentFetcherTest {
       fetch(seg(n));
       superPeer.answer(chunk(superPeer.lastRequest().requestId(), 0, 1000));
       timers.advance(QUIET);
+      timers.advance(Duration.ofSeconds(5)); // its request deadline
     }
     assertThat(fetcher.records().lateStrikes(superPeer.id, clock.instant())).isEqualTo(2);
 
