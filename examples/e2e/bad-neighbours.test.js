@@ -197,7 +197,8 @@ test('a flooding, a slow and a protocol-breaking neighbour cost three honest pag
       assert.ok(!log.reports.some((r) => r.peer === slowId), `honest ${i + 1} did not report the slow page`);
       if (!second) continue;
       demoted++;
-      assert.deepEqual(asked.filter((a) => a.at > second.at), [], `honest ${i + 1} asked the slow page after its second late transfer`);
+      assert.deepEqual(asked.filter((a) => a.at > second.at), [], `honest ${i + 1} asked the slow page after its second late transfer; ` +
+        `asked at ${JSON.stringify(asked.map((a) => a.at))}, late at ${JSON.stringify(strikes.map((l) => [l.at, l.strikes]))}`);
     }
     const askers = {};
     for (const a of slowAsked) {

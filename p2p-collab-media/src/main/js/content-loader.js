@@ -31,6 +31,7 @@
  */
 import { chooseSource, DEFAULT_CONFIG, requestDeadline } from './scheduler.js';
 import { LOADER_DEFAULTS } from './loader-limits.js';
+import { LoadLog } from './load-log.js';
 import { Neighbours } from './neighbours.js';
 import { Requests } from './requests.js';
 import { Serving } from './serving.js';
@@ -47,6 +48,7 @@ export const STRIKE_MEMORY_MS = 60_000;
 /** @typedef {import('./stream-state.js').Source} Source */
 /** @typedef {import('./stream-state.js').StreamInfo} StreamInfo */
 /** @typedef {import('./neighbours.js').Neighbour} Neighbour */
+/** @typedef {import('./load-log.js').LoadRecord} LoadRecord */
 
 export class ContentLoader extends EventTarget {
   /**
@@ -128,6 +130,7 @@ export class ContentLoader extends EventTarget {
     this.faults = { late: 0, busy: 0, refused: 0, reported: 0 };
     this.addEventListener('late', () => this.faults.late++);
     this.addEventListener('report', () => this.faults.reported++);
+    this.loadLog = new LoadLog();
     this.closed = false;
 
     this.signaling.addEventListener('signal', (e) => this.onSignal(/** @type {CustomEvent} */ (e).detail));
@@ -258,10 +261,28 @@ export class ContentLoader extends EventTarget {
     const st = ref.st;
     const cached = st.cache.get(ref.name);
     if (cached) return cached; // the player asked again (a retry, a seek): no new bytes moved
+    const startMs = this.now();
+    const record = this.loadLog.start(st.id, ref.name, startMs, deadlineMs);
+    try {
+      const got = await this.loadFrom(url, st, ref, deadlineMs, abort, record);
+      record.source = got.source;
+      return got;
+    } finally {
+      record.tookMs = this.now() - startMs;
+    }
+  }
+
+  /**
+   * @param {string} url @param {StreamState} st @param {{track: string, number: number, name: string}} ref
+   * @param {number} deadlineMs @param {{aborted: boolean}} abort @param {LoadRecord} record
+   * @returns {Promise<{data: Uint8Array, source: Source}>}
+   */
+  async loadFrom(url, st, ref, deadlineMs, abort, record) {
     /** @type {Set<string>} peers that failed this segment */
     const failed = new Set();
     // Without a statement we can check, a peer's bytes are worth nothing: HTTP only.
     const expected = await st.expected(ref.name);
+    record.statementMs = this.now() - record.atMs;
     const p2p = expected !== null;
     for (;;) {
       if (abort.aborted) throw new Error('aborted');
@@ -278,16 +299,27 @@ export class ContentLoader extends EventTarget {
       }, this.schedulerConfig);
       if (decision.action === 'PEER') {
         const n = /** @type {Neighbour} */ (this.neighbours.get(decision.peer));
+        const attempt = { peer: decision.peer, superPeer: n.superPeer, ms: -1, outcome: 'ok' };
+        record.tries.push(attempt);
         try {
           const until = requestDeadline({ nowMs, deadlineMs }, this.schedulerConfig);
           const data = await this.requests.request(decision.peer, n, st.id, ref, until, expected?.length);
+          attempt.ms = this.now() - nowMs;
           if (await st.verify(ref.name, data)) return this.accept(st, ref.name, data, n.superPeer ? 'superPeer' : 'peer', decision.peer);
+          attempt.outcome = 'bad-segment';
           this.punish(decision.peer, n, ref.name, 'bad-segment', st.id);
-        } catch { /* timed out, refused, disconnected or cut: try elsewhere */ }
+        } catch (e) {
+          // timed out, refused, disconnected or cut: try elsewhere
+          attempt.ms = this.now() - nowMs;
+          attempt.outcome = /** @type {Error} */ (e).message;
+        }
         failed.add(decision.peer);
       } else if (decision.action === 'WAIT') {
+        const waitFrom = this.now();
         await this.changed(decision.untilMs);
+        record.waitedMs += this.now() - waitFrom;
       } else {
+        record.tries.push({ peer: 'http', superPeer: false, ms: -1, outcome: 'ok' });
         const response = await this.fetch(url);
         if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
         const data = new Uint8Array(await response.arrayBuffer());
@@ -419,6 +451,14 @@ export class ContentLoader extends EventTarget {
     if (recent.length > 0) this.strikes.set(id, recent); else this.strikes.delete(id);
     return recent.length;
   }
+
+  /**
+   * The latest loads (load-log.js), oldest first: for each, when it was asked for, how far ahead
+   * playback needed it, how long it took, where it came from and every neighbour tried on the
+   * way. What to read when a viewer stalled.
+   * @returns {LoadRecord[]}
+   */
+  recentLoads() { return this.loadLog.recent(); }
 
   /** Segment bytes sent to neighbours. */
   get uploaded() { return this.serving.uploaded; }

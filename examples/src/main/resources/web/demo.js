@@ -14,6 +14,8 @@ let stalls = 0;
 let stallMsMax = 0;
 let stallMsTotal = 0;
 let stalledAt = /** @type {number | null} */ (null);
+/** The latest stalls, for diagnostics: when each began (epoch ms) and how long it lasted. */
+const stallLog = /** @type {{atMs: number, ms: number}[]} */ ([]);
 const errors = /** @type {string[]} */ ([]);
 
 video.addEventListener('playing', () => {
@@ -22,6 +24,8 @@ video.addEventListener('playing', () => {
     const ms = Date.now() - stalledAt;
     stallMsTotal += ms;
     stallMsMax = Math.max(stallMsMax, ms);
+    stallLog.push({ atMs: stalledAt, ms });
+    if (stallLog.length > 20) stallLog.shift();
     stalledAt = null;
   }
 });
@@ -73,7 +77,13 @@ function stats() {
   };
 }
 const overlays = setUpOverlays(player, config.stream);
-/** @type {any} */ (window).p2pDemo = { stats, player, ...overlays };
+/** @type {any} */ (window).p2pDemo = {
+  stats,
+  player,
+  // What to read when a viewer stalled: the stalls and the Content Loader's latest loads.
+  diagnostics: () => ({ stalls: [...stallLog], stalledSince: stalledAt, loads: player.loader.recentLoads() }),
+  ...overlays,
+};
 
 // --- the stats panel and its plot -------------------------------------------------------------
 const history = /** @type {{ratio: number, delay: number | null}[]} */ ([]);
