@@ -16,8 +16,11 @@ export async function runSwarm({ viewers, seconds, joinGapMs = 3000, log = () =>
     const startedAt = Date.now();
     /** @type {Awaited<ReturnType<typeof browser.openViewer>>[]} */
     const pages = [];
+    /** @type {number[]} when each viewer was opened */
+    const joinedAt = [];
     for (let i = 0; i < viewers; i++) {
       if (i > 0) await sleep(joinGapMs);
+      joinedAt.push(Date.now());
       pages.push(await browser.openViewer(`${server.base}/`));
       log(`viewer ${i + 1} joined`);
     }
@@ -29,7 +32,9 @@ export async function runSwarm({ viewers, seconds, joinGapMs = 3000, log = () =>
       for (let i = 0; i < pages.length; i++) samples[i].push(await pages[i].stats());
     }
     const after = await server.originStats();
-    const elapsedS = (Date.now() - startedAt) / 1000;
+    const endedAt = Date.now();
+    const elapsedS = (endedAt - startedAt) / 1000;
+    const viewerSeconds = joinedAt.reduce((n, t) => n + (endedAt - t) / 1000, 0);
     const results = pages.map((p, i) => {
       const s = samples[i].filter(Boolean);
       const last = s[s.length - 1] ?? {};
@@ -52,7 +57,17 @@ export async function runSwarm({ viewers, seconds, joinGapMs = 3000, log = () =>
     const bytesFromSuperPeer = sum((r) => r.bytes.superPeer);
     const bytesFromHttp = sum((r) => r.bytes.http);
     const bitrate = after.streamBitrateBps;
-    const originBytes = (after.httpMediaBytes - before.httpMediaBytes) + (after.superPeerBytes - before.superPeerBytes);
+    // Everything the origin sent during the run, by kind (the server's counters, not the pages').
+    /** @type {Record<string, number>} */
+    const byKind = {};
+    for (const k of Object.keys(after.originBytesByKind)) byKind[k] = after.originBytesByKind[k] - (before.originBytesByKind[k] ?? 0);
+    const kinds = (/** @type {string[]} */ ks) => ks.reduce((n, k) => n + (byKind[k] ?? 0), 0);
+    // What the stream costs the origin: segments over HTTP and from the super-peer, and every
+    // piece of metadata (MPD, hash and signature lists, signaling). The page, the SDK and the
+    // player are static files a host would put on a CDN: reported apart, as `staticBytes`.
+    const metadataBytes = kinds(['mpd', 'hashes', 'signatures', 'signaling']);
+    const originBytes = kinds(['media', 'init', 'superPeer']) + metadataBytes;
+    const mediaOnlyBytes = (after.httpMediaBytes - before.httpMediaBytes) + (after.superPeerBytes - before.superPeerBytes);
     const delays = results.flatMap((r) => r.liveEdgeDelayMs);
     const startups = results.map((r) => r.startupMs).filter((x) => typeof x === 'number');
     const summary = {
@@ -64,6 +79,12 @@ export async function runSwarm({ viewers, seconds, joinGapMs = 3000, log = () =>
       bytesFromHttp,
       p2pRatio: round(bytesFromPeers / Math.max(1, bytesFromPeers + bytesFromSuperPeer + bytesFromHttp)),
       originEgressPerBitrate: round(originBytes / Math.max(1, (bitrate / 8) * elapsedS)),
+      // The figure earlier runs printed as originEgressPerBitrate: segment bytes only.
+      originMediaEgressPerBitrate: round(mediaOnlyBytes / Math.max(1, (bitrate / 8) * elapsedS)),
+      originBytesByKind: byKind,
+      staticBytes: kinds(['sdk', 'player', 'page', 'api', 'operator']),
+      metadataBytesPerViewerPerSecond: Math.round(metadataBytes / Math.max(1, viewerSeconds)),
+      metadataShareOfBitratePerViewer: Number((metadataBytes * 8 / Math.max(1, viewerSeconds) / Math.max(1, bitrate)).toFixed(4)),
       startupMsP50: percentile(startups, 50),
       startupMsP95: percentile(startups, 95),
       liveEdgeDelayMsP50: percentile(delays, 50),

@@ -1,5 +1,6 @@
 package io.p2pcollab.examples;
 
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.p2pcollab.core.Coordinator;
 import io.p2pcollab.core.IceServer;
@@ -141,6 +142,10 @@ public final class ReferenceServer implements AutoCloseable {
   private final HttpServer http;
   private final HttpGate gate;
   private final ServerStats stats;
+  /** Every HTTP response byte, by kind (origin accounting, issue 9). */
+  private final EgressMeter egress = new EgressMeter();
+  /** Signaling bytes of servers replaced by the restart test hook. */
+  private volatile long signalingBytesBefore;
   private final SSLContext tls;
   private final String stream = "main";
   /** The room's token issuer: the host application's backend, in this one-process demo. */
@@ -184,16 +189,17 @@ public final class ReferenceServer implements AutoCloseable {
     http.setExecutor(Executors.newFixedThreadPool(8));
     gate = HttpGate.open(
         options.web().gate(), new InetSocketAddress(options.host(), options.port()), http.getAddress(), tls);
-    stats = new ServerStats(stream, media, superPeer, () -> coordinator, contributedSeen, () -> gate);
+    stats = new ServerStats(stream, media, superPeer, () -> coordinator, contributedSeen, () -> gate,
+        egress, () -> signalingBytesBefore + signaling.bytesSent());
     MediaHttpHandler mediaHandler = media.httpHandler();
-    http.createContext("/live/", mediaHandler);
-    http.createContext("/p2p-collab/", new ClasspathResourceHandler());
-    http.createContext("/vendor/shaka-player.compiled.js", StaticResources.file(options.shaka(), "text/javascript"));
-    http.createContext("/config.json", exchange -> StaticResources.send(exchange, 200, "application/json", config()));
-    http.createContext("/stats.json", exchange -> StaticResources.send(exchange, 200, "application/json", stats.publicJson()));
-    http.createContext("/operator/",
+    context("/live/", mediaHandler);
+    context("/p2p-collab/", new ClasspathResourceHandler());
+    context("/vendor/shaka-player.compiled.js", StaticResources.file(options.shaka(), "text/javascript"));
+    context("/config.json", exchange -> StaticResources.send(exchange, 200, "application/json", config()));
+    context("/stats.json", exchange -> StaticResources.send(exchange, 200, "application/json", stats.publicJson()));
+    context("/operator/",
         new OperatorApi(options.operatorKey(), () -> coordinator, approvals, tokens, ROOM, stats::operatorJson));
-    http.createContext("/", StaticResources.classpath("/web"));
+    context("/", StaticResources.classpath("/web"));
     if (options.testHooks()) {
       http.createContext("/test/restart-signaling", exchange -> {
         if (!"POST".equals(exchange.getRequestMethod())) {
@@ -204,6 +210,11 @@ public final class ReferenceServer implements AutoCloseable {
         StaticResources.send(exchange, 200, "text/plain", "restarted\n".getBytes(StandardCharsets.UTF_8));
       });
     }
+  }
+
+  /** Mounts {@code handler} at {@code path}, its responses counted by the egress meter. */
+  private void context(String path, HttpHandler handler) {
+    http.createContext(path, handler).getFilters().add(egress);
   }
 
   private Coordinator newCoordinator() {
@@ -245,6 +256,7 @@ public final class ReferenceServer implements AutoCloseable {
     WebSocketSignalingServer server = newSignaling(fresh);
     server.start();
     coordinator = fresh;
+    signalingBytesBefore += signaling.bytesSent();
     signaling = server;
     System.out.println("signaling restarted (test hook)");
   }

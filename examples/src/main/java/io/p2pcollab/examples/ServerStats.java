@@ -8,6 +8,7 @@ import io.p2pcollab.media.MediaServer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -26,18 +27,25 @@ final class ServerStats {
   private final Supplier<Coordinator> coordinator;
   private final Set<String> contributedSeen;
   private final Supplier<HttpGate> gate;
+  private final EgressMeter egress;
+  private final LongSupplier signalingBytes;
 
   ServerStats(String stream, MediaServer media, SuperPeer superPeer, Supplier<Coordinator> coordinator,
-      Set<String> contributedSeen, Supplier<HttpGate> gate) {
+      Set<String> contributedSeen, Supplier<HttpGate> gate, EgressMeter egress, LongSupplier signalingBytes) {
     this.stream = stream;
     this.media = media;
     this.superPeer = superPeer;
     this.coordinator = coordinator;
     this.contributedSeen = contributedSeen;
     this.gate = gate;
+    this.egress = egress;
+    this.signalingBytes = signalingBytes;
   }
 
-  /** Origin egress (HTTP media bytes, super-peer bytes), bitrate, swarm and contribution counts. */
+  /**
+   * Origin egress (everything sent, by kind; and the older HTTP media bytes and super-peer bytes),
+   * bitrate, swarm and contribution counts.
+   */
   byte[] publicJson() {
     JsonObject o = main();
     long segments = 0;
@@ -87,6 +95,12 @@ final class ServerStats {
     o.addProperty("superPeerConnected", s.connectedPeers());
     o.addProperty("registeredPeers", c.registeredPeers());
     o.addProperty("sources", c.tracker().sources().getOrDefault(stream, List.of()).size());
+    // Everything the origin sent, by kind (docs/benchmarks.md): HTTP responses with their headers,
+    // the super-peer's segment bytes, signaling frames. Aggregate over every stream.
+    JsonObject sent = egress.json();
+    sent.addProperty("superPeer", s.bytesServed());
+    sent.addProperty("signaling", signalingBytes.getAsLong());
+    o.add("originBytesByKind", sent);
     return o;
   }
 }

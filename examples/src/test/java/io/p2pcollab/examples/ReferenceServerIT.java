@@ -83,6 +83,36 @@ class ReferenceServerIT {
     return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** What a client received for one request on a fresh connection: every byte, headers and body. */
+  private byte[] rawGet(String path) throws IOException {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      return s.getInputStream().readAllBytes();
+    }
+  }
+
+  private long originBytes(String kind) throws Exception {
+    JsonObject stats = JsonParser.parseString(get("/stats.json", null).body()).getAsJsonObject();
+    return stats.getAsJsonObject("originBytesByKind").get(kind).getAsLong();
+  }
+
+  @Test
+  void theOriginCountsEveryByteItSends_byKind_headersIncluded() throws Exception {
+    start();
+    long page = originBytes("page");
+    long sdk = originBytes("sdk");
+    byte[] index = rawGet("/");
+    byte[] module = rawGet("/p2p-collab/index.js");
+    assertThat(new String(index, StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200");
+    assertThat(originBytes("page") - page).as("the page's response, byte for byte").isEqualTo(index.length);
+    assertThat(originBytes("sdk") - sdk).as("an SDK module's response, byte for byte").isEqualTo(module.length);
+    // The super-peer is a signaling client like any peer: it is pinged every second.
+    long signaling = originBytes("signaling");
+    Await.until(Duration.ofSeconds(5), "signaling frames are counted", () -> originBytes("signaling") > signaling);
+  }
+
   @Test
   void publicStats_areAggregateOnly_perStreamFiguresNeedTheOperatorKey() throws Exception {
     start();
@@ -90,6 +120,14 @@ class ReferenceServerIT {
     assertThat(stats.has("newestSegment")).isTrue();
     assertThat(stats.has("contributions")).isFalse();
     for (Map.Entry<String, JsonElement> e : stats.entrySet()) {
+      if (e.getKey().equals("originBytesByKind")) {
+        for (Map.Entry<String, JsonElement> k : e.getValue().getAsJsonObject().entrySet()) {
+          assertThat(k.getKey()).isIn("media", "init", "mpd", "hashes", "signatures", "sdk", "player", "page", "api", "operator",
+              "superPeer", "signaling");
+          assertThat(k.getValue().getAsJsonPrimitive().isNumber()).isTrue();
+        }
+        continue;
+      }
       assertThat(e.getValue().isJsonPrimitive() && e.getValue().getAsJsonPrimitive().isNumber())
           .as("public field %s is a number, never an ID or a list", e.getKey()).isTrue();
     }

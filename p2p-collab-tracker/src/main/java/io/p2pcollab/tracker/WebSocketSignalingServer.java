@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketServerFactory;
 import org.java_websocket.drafts.Draft;
@@ -94,6 +95,8 @@ public final class WebSocketSignalingServer implements AutoCloseable {
             return t;
           });
   private volatile boolean closed;
+  /** Frames sent to clients (text frames and pings, headers included), for origin accounting. */
+  private final LongAdder bytesSent = new LongAdder();
 
   private final Set<String> allowedOrigins;
   private final boolean tls;
@@ -267,11 +270,21 @@ public final class WebSocketSignalingServer implements AutoCloseable {
     return URI.create((tls ? "wss://" : "ws://") + a.getHostString() + ":" + port() + PATH);
   }
 
+  /**
+   * Bytes of the frames this server sent since it started: every text frame and ping, with its
+   * frame header. The handshake responses and close frames (a few hundred bytes per connection)
+   * are not counted.
+   */
+  public long bytesSent() {
+    return bytesSent.sum();
+  }
+
   private void pingAll() {
     for (WebSocket c : server.getConnections()) {
       try {
         if (c.isOpen()) {
           c.sendPing();
+          bytesSent.add(WebSocketConnection.frameBytes(0));
         }
       } catch (WebsocketNotConnectedException e) {
         // closed between the check and the ping
@@ -341,7 +354,7 @@ public final class WebSocketSignalingServer implements AutoCloseable {
         return;
       }
       try {
-        conn.setAttachment(coordinator.connect(new WebSocketConnection(conn, limits.clientAddress(conn))));
+        conn.setAttachment(coordinator.connect(new WebSocketConnection(conn, limits.clientAddress(conn), bytesSent)));
       } catch (IllegalStateException e) {
         conn.close(1013, "coordinator not running");
       }
