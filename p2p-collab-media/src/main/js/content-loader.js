@@ -319,11 +319,14 @@ export class ContentLoader extends EventTarget {
         await this.changed(decision.untilMs);
         record.waitedMs += this.now() - waitFrom;
       } else {
-        record.tries.push({ peer: 'http', superPeer: false, ms: -1, outcome: 'ok' });
+        const attempt = { peer: 'http', superPeer: false, ms: -1, outcome: 'ok' };
+        record.tries.push(attempt);
+        const fail = (/** @type {string} */ why) => { attempt.ms = this.now() - nowMs; attempt.outcome = why; return new Error(why); };
         const response = await this.fetch(url);
-        if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
+        if (!response.ok) throw fail(`HTTP ${response.status} for ${url}`);
         const data = new Uint8Array(await response.arrayBuffer());
-        if (!(await st.verify(ref.name, data))) throw new Error(`segment ${ref.name} from HTTP does not match its hash`);
+        attempt.ms = this.now() - nowMs;
+        if (!(await st.verify(ref.name, data))) throw fail(`segment ${ref.name} from HTTP does not match its hash`);
         return this.accept(st, ref.name, data, 'http');
       }
     }

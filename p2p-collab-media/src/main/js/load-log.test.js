@@ -23,7 +23,8 @@ test('each load is recorded: how far ahead it was needed, how long it took, the 
   assert.equal(http.name, names[0]);
   assert.equal(http.neededInMs, 3000);
   assert.equal(http.source, 'http');
-  assert.deepEqual(http.tries.map((t) => t.peer), ['http']);
+  assert.deepEqual(http.tries.map((t) => [t.peer, t.outcome]), [['http', 'ok']]);
+  assert.ok(http.tries[0].ms >= 0, 'the HTTP try is timed too');
   const [peer] = a.recentLoads();
   assert.equal(peer.source, 'peer');
   assert.deepEqual(peer.tries.map((t) => [t.peer, t.outcome]), [[v.signaling.peerId, 'ok']]);

@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * it; the gate in front relays those bytes unchanged (TLS records, when the gate terminates TLS,
  * add their own few percent, not counted here).
  *
- * <p>Kinds split what a stream costs the origin per viewer ({@link Kind#streamKinds}: segments and
- * their metadata) from what a host would put on a CDN (the page, the SDK, the player) and from the
+ * <p>Kinds split what a stream costs the origin per viewer (media, init, MPD, hash and signature
+ * lists: segments and their metadata) from what a host would put on a CDN (the page, the SDK, the player) and from the
  * API ({@code config.json}, {@code stats.json}, the operator's API).
  *
  * <p>Threading: safe for the server's worker threads (one {@link LongAdder} per kind).
@@ -45,9 +45,6 @@ final class EgressMeter extends Filter {
     Kind(String json) {
       this.json = json;
     }
-
-    /** The kinds a live stream costs over HTTP: its segments and their metadata. */
-    static final List<Kind> STREAM_KINDS = List.of(MEDIA, INIT, MPD, HASHES, SIGNATURES);
 
     /** The kind of a response to {@code path} (the raw request path). */
     static Kind of(String path) {
