@@ -13,20 +13,26 @@ async function makeHostile(page, mode) {
   await page.evaluate(async (mode) => {
     const { split } = await import('/p2p-collab/wire.js');
     const { fileName } = await import('/p2p-collab/content-loader.js');
+    const { statementMessage } = await import('/p2p-collab/stream-state.js');
     const loader = window['p2pDemo'].player.loader;
     loader.serve = (n, m) => {
       const keys = [...loader.cache.keys()];
       const own = loader.cache.get(fileName(m.track, m.number));
       if (!own) return;
       let bad;
+      let statement = own.statement;
       if (mode === 'flip') {
+        // the genuine statement, then flipped bytes
         bad = own.data.slice();
         for (let i = 0; i < bad.length; i += 997) bad[i] ^= 0x5a;
       } else {
-        // another genuine, signed segment of the stream: right format, wrong content
-        const other = keys.filter((k) => k !== fileName(m.track, m.number) && k.startsWith('chunk-')).pop();
+        // another genuine, signed segment of the stream with its own genuine statement: right
+        // format, valid signature, wrong segment
+        const other = keys.filter((k) => k !== fileName(m.track, m.number) && k.startsWith('chunk-') && loader.cache.get(k).statement).pop();
         bad = other ? loader.cache.get(other).data : own.data.slice().reverse();
+        if (other) statement = loader.cache.get(other).statement;
       }
+      if (statement) n.link.send({ ...statementMessage(m.requestId, statement) });
       for (const chunk of split(m.requestId, bad)) n.link.send(chunk);
       window['hostileServed'] = (window['hostileServed'] ?? 0) + 1;
     };
@@ -64,12 +70,15 @@ test('hostile peers are cut at their first bad segment; honest viewers play only
       const r = await v.page.evaluate(async () => {
         const loader = window['p2pDemo'].player.loader;
         // Everything this page holds — what it played and offers to others — checked against
-        // the Media Server's signed statements, independently of the SDK's own check.
-        await loader.refreshSignatures(loader.main);
+        // the Media Server's signatures.json, independently of the SDK's own check.
+        const { createVerifier } = await import('/p2p-collab/integrity.js');
+        const info = loader.main.info;
+        const verifier = await createVerifier(crypto.subtle, info.publicKey);
+        const { trusted } = await verifier.verifyAll(info.id, await (await fetch(info.signaturesUrl, { cache: 'no-store' })).text());
         let checked = 0;
         let bad = 0;
         for (const [name, { data }] of loader.cache) {
-          const entry = loader.trusted.get(name);
+          const entry = trusted.get(name)?.entry;
           if (!entry) continue;
           const hex = [...new Uint8Array(await crypto.subtle.digest('SHA-256', data))].map((b) => b.toString(16).padStart(2, '0')).join('');
           checked++;

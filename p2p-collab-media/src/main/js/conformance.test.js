@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fileName } from './content-loader.js';
+import { statementMessage } from './stream-state.js';
 import { INIT, MAX_PAYLOAD, split } from './wire.js';
 import { ID, segment, signedSwarm, url } from './loader.test-support.js';
 import { settle } from './fakes.test-support.js';
@@ -37,10 +38,20 @@ function segmentsOf(scenario) {
   return out;
 }
 
-/** @param {string} how @param {any} tester @param {any} m @param {Record<string, Uint8Array>} segments */
-function answer(how, tester, m, segments) {
-  const data = segments[fileName(m.track, m.number)];
+/**
+ * How the tester answers a REQUEST. The PUT's stream is signed: every answer with DATA opens
+ * with the segment's STATEMENT, unless the scenario says otherwise.
+ * @param {string} how @param {any} tester @param {any} m @param {Record<string, Uint8Array>} segments @param {Record<string, any>} signatures
+ */
+function answer(how, tester, m, segments, signatures) {
+  const name = fileName(m.track, m.number);
+  const data = segments[name];
   const chunks = data ? split(m.requestId, data) : [];
+  const statement = signatures[name] ? statementMessage(m.requestId, signatures[name]) : null;
+  if (statement && !['nothing', 'not-found', 'no-statement'].includes(how)) {
+    if (how === 'forged-statement') statement.sig[0] ^= 0x01;
+    tester.send(statement);
+  }
   switch (how) {
     case 'nothing': return;
     case 'not-found': return tester.send({ type: 'ERROR', requestId: m.requestId, code: 1, message: 'not held' });
@@ -48,18 +59,18 @@ function answer(how, tester, m, segments) {
     case 'wrong-length': return tester.send({ ...chunks[0], totalLength: data.length + 1 });
     case 'out-of-order': tester.send(chunks[0]); return tester.send(chunks[2]);
     case 'corrupt': for (const c of split(m.requestId, data.map((b) => b ^ 0x5a))) tester.send(c); return;
-    default: for (const c of chunks) tester.send(c);
+    default: for (const c of chunks) tester.send(c); // chunks, no-statement, forged-statement
   }
 }
 
 for (const scenario of fixture.scenarios) {
   test(`conformance: ${scenario.name} (${scenario.protocol})`, async () => {
     const segments = segmentsOf(scenario);
-    const { clock, loaders: [put], raw } = await signedSwarm(1, segments);
+    const { clock, loaders: [put], raw, signatures } = await signedSwarm(1, segments);
     for (const s of scenario.holds ?? []) await put.load(url(ref(s).name), clock.now());
     const tester = raw(ID('t'));
     let how = 'chunks';
-    tester.onMessage = (m) => { if (m.type === 'REQUEST') answer(how, tester, m, segments); };
+    tester.onMessage = (m) => { if (m.type === 'REQUEST') answer(how, tester, m, segments, signatures); };
     tester.offerTo(put.signaling.peerId);
     await clock.advance(10);
     const n = put.neighbours.get(tester.id);

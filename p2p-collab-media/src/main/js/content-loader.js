@@ -1,8 +1,9 @@
 // @ts-check
 /**
  * The Content Loader: decides, for every segment the player needs, which neighbour serves it or
- * whether to use HTTP; verifies the SHA-256 the Media Server published for every segment, from
- * peers and from HTTP alike, before handing it to the player or offering it to others; keeps a
+ * whether to use HTTP; verifies every segment, from peers and from HTTP alike, against the
+ * Media Server's signed statement that comes with it (docs/protocol.md §2.7) before handing it
+ * to the player or offering it to others (with that statement); keeps a
  * window of recent segments and serves them to neighbours; reports what it holds, and who
  * delivered, to the Tracker.
  *
@@ -36,10 +37,10 @@ import { Neighbours } from './neighbours.js';
 import { Requests } from './requests.js';
 import { Serving } from './serving.js';
 import { Verdicts } from './verdicts.js';
-import { fileName, parseFileName, StreamState } from './stream-state.js';
+import { fileName, parseFileName, statementEntry, StreamState } from './stream-state.js';
 import { WIRE_ERRORS } from './wire.js';
 
-export { fileName, parseFileName } from './stream-state.js';
+export { fileName, parseFileName, STATEMENT_HEADER } from './stream-state.js';
 export { LOADER_DEFAULTS } from './loader-limits.js';
 
 /** How long a late strike counts against a neighbour (docs/protocol.md §2.3). */
@@ -115,10 +116,11 @@ export class ContentLoader extends EventTarget {
         this.strikes.set(id, [...(this.strikes.get(id) ?? []), this.now()]);
         this.dispatchEvent(new CustomEvent('late', { detail: { peer: id, strikes: this.lateStrikes(id) } }));
       },
+      checkStatement: async (stream, name, entry) => (await this.streams.get(stream)?.checkStatement(name, entry)) ?? false,
     });
     this.serving = new Serving({
       now: this.now, budget: o.serving, maxQueuedChunks: this.maxQueuedChunks,
-      segment: (stream, name) => this.streams.get(stream)?.cache.get(name)?.data,
+      segment: (stream, name) => this.streams.get(stream)?.servable(name),
       onCut: (id, n, reason) => this.verdicts.cut(id, reason, this.main.id),
     });
     /** @type {Map<string, StreamState>} */ this.streams = new Map();
@@ -280,10 +282,11 @@ export class ContentLoader extends EventTarget {
   async loadFrom(url, st, ref, deadlineMs, abort, record) {
     /** @type {Set<string>} peers that failed this segment */
     const failed = new Set();
-    // Without a statement we can check, a peer's bytes are worth nothing: HTTP only.
+    // Peers' bytes are worth only what can be checked: a signed stream's statement comes with
+    // them (if this page can verify Ed25519), an unsigned stream's hash from the origin's list.
     const expected = await st.expected(ref.name);
+    const p2p = st.signed ? await st.canVerify() : expected !== null;
     record.statementMs = this.now() - record.atMs;
-    const p2p = expected !== null;
     for (;;) {
       if (abort.aborted) throw new Error('aborted');
       const nowMs = this.now();
@@ -303,9 +306,9 @@ export class ContentLoader extends EventTarget {
         record.tries.push(attempt);
         try {
           const until = requestDeadline({ nowMs, deadlineMs }, this.schedulerConfig);
-          const data = await this.requests.request(decision.peer, n, st.id, ref, until, expected?.length);
+          const { data, statement } = await this.requests.request(decision.peer, n, st.id, ref, until, expected?.length, st.signed);
           attempt.ms = this.now() - nowMs;
-          if (await st.verify(ref.name, data)) return this.accept(st, ref.name, data, n.superPeer ? 'superPeer' : 'peer', decision.peer);
+          if (await st.verify(ref.name, data, statement)) return this.accept(st, ref.name, data, n.superPeer ? 'superPeer' : 'peer', decision.peer, statement);
           attempt.outcome = 'bad-segment';
           this.punish(decision.peer, n, ref.name, 'bad-segment', st.id);
         } catch (e) {
@@ -322,12 +325,10 @@ export class ContentLoader extends EventTarget {
         const attempt = { peer: 'http', superPeer: false, ms: -1, outcome: 'ok' };
         record.tries.push(attempt);
         const fail = (/** @type {string} */ why) => { attempt.ms = this.now() - nowMs; attempt.outcome = why; return new Error(why); };
-        const response = await this.fetch(url);
-        if (!response.ok) throw fail(`HTTP ${response.status} for ${url}`);
-        const data = new Uint8Array(await response.arrayBuffer());
+        let got;
+        try { got = await st.fromOrigin(url, ref.name); } catch (e) { throw fail(/** @type {Error} */ (e).message); }
         attempt.ms = this.now() - nowMs;
-        if (!(await st.verify(ref.name, data))) throw fail(`segment ${ref.name} from HTTP does not match its hash`);
-        return this.accept(st, ref.name, data, 'http');
+        return this.accept(st, ref.name, got.data, 'http', undefined, got.statement);
       }
     }
   }
@@ -341,13 +342,14 @@ export class ContentLoader extends EventTarget {
   /**
    * @param {StreamState} st @param {string} name @param {Uint8Array} data @param {Source} source
    * @param {string} [peer] the neighbour it came from
+   * @param {import('./integrity.js').SegmentSignature | null} [statement] what it is served on with (signed streams)
    */
-  accept(st, name, data, source, peer) {
+  accept(st, name, data, source, peer, statement = null) {
     this.bytes[source] += data.length;
     st.bytes[source] += data.length;
     if (peer !== undefined) this.deliveredBy.add(peer);
     if (!st.cache.has(name) && this.streams.get(st.id) === st) {
-      st.cache.set(name, { data, source });
+      st.cache.set(name, { data, source, statement });
       st.evict();
       this.announce(st);
     }
@@ -374,9 +376,6 @@ export class ContentLoader extends EventTarget {
       servedBy,
     });
   }
-
-  /** Fetches signatures.json again (new entries only). @param {StreamState} st */
-  refreshSignatures(st) { return st.refreshSignatures(); }
 
   /** Resolves when a neighbour's holdings change, or at `untilMs`. @param {number} untilMs */
   changed(untilMs) {
@@ -429,6 +428,7 @@ export class ContentLoader extends EventTarget {
       case 'REQUEST': return this.serve(n, m, id);
       case 'CANCEL': n.link.dropQueued(m.requestId); return;
       case 'DATA': return this.requests.onData(id, n, m);
+      case 'STATEMENT': return this.requests.onStatement(id, n, m, statementEntry);
       case 'ERROR':
         if (m.code === WIRE_ERRORS.BUSY) this.faults.busy++;
         return this.requests.onError(id, n, m, WIRE_ERRORS.NOT_FOUND);

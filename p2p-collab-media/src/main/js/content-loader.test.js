@@ -185,7 +185,7 @@ test('signed stream: a forged segment of the right length is refused, the sender
   a.start([]);
   await a.load(url(name), clock.now() + 3000);
   const forged = segment(9).map((x) => x ^ 0x55);
-  a.cache.set(name, { data: forged, source: 'http' }); // same length, other bytes
+  a.cache.set(name, { ...a.cache.get(name), data: forged }); // same length and statement, other bytes
   b.start([{ id: a.signaling.peerId, superPeer: false }]);
   await clock.advance(10);
   const got = await b.load(url(name), clock.now() + 3000);
@@ -199,30 +199,73 @@ test('signed stream: a peer announcing another length is cut at its first chunk'
   const { clock, loaders: [a, b] } = await signedSwarm(2, { [name]: segment(10) });
   a.start([]);
   await a.load(url(name), clock.now() + 3000);
-  a.cache.set(name, { data: segment(10, 50_000), source: 'http' });
+  a.cache.set(name, { ...a.cache.get(name), data: segment(10, 50_000) });
   b.start([{ id: a.signaling.peerId, superPeer: false }]);
   await clock.advance(10);
   assert.equal((await b.load(url(name), clock.now() + 3000)).source, 'http');
   assert.deepEqual(b.signaling.reports?.map((r) => r.reason), ['wrong-length']);
 });
 
-test('signed stream: a segment without a verified statement never comes from peers', async () => {
+test('signed stream: a statement that does not verify is refused before its bytes are used, the sender cut and reported', async () => {
   const name = 'chunk-stream0-00011.m4s';
-  const { clock, origin, loaders: [a, b] } = await signedSwarm(2, { [name]: segment(11) });
+  const { clock, loaders: [a, b] } = await signedSwarm(2, { [name]: segment(11) });
   a.start([]);
   await a.load(url(name), clock.now() + 3000);
-  const plain = origin.fetch;
-  const tampered = async (u) => {
-    if (!String(u).endsWith('/signatures.json')) return plain(u);
-    const all = await (await plain(u)).json();
-    all[name].sig = all[name].sig.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')); // a forged statement
-    return new Response(JSON.stringify(all));
-  };
-  b.fetch = tampered;
+  const held = a.cache.get(name);
+  const sig = held.statement.sig.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'));
+  a.cache.set(name, { ...held, statement: { ...held.statement, sig } }); // the genuine bytes, a forged statement
   b.start([{ id: a.signaling.peerId, superPeer: false }]);
   await clock.advance(10);
-  await assert.rejects(b.load(url(name), clock.now() + 3000), /does not match/);
-  assert.equal(a.stats().uploaded, 0, 'nothing was asked of the peer');
+
+  const got = await b.load(url(name), clock.now() + 3000);
+
+  assert.equal(got.source, 'http');
+  assert.deepEqual(b.signaling.reports?.map((r) => r.reason), ['bad-segment']);
+  assert.equal(b.trusted.get(name).sig, held.statement.sig, 'only the genuine statement is trusted');
+});
+
+test('signed stream: statements come with the segments, from peers and from the origin: signatures.json is never fetched', async () => {
+  const names = [1, 2, 3].map((i) => fileName('0', i));
+  const segs = Object.fromEntries(names.map((n, i) => [n, segment(i + 1)]));
+  const { clock, origin, loaders: [a, b] } = await signedSwarm(2, segs);
+  const asked = [];
+  for (const l of [a, b]) { const f = l.fetch; l.fetch = (u, ...r) => { asked.push(String(u).split('/').pop()); return f(u, ...r); }; }
+  a.start([]);
+  for (const n of names) await a.load(url(n), clock.now() + 3000);
+  b.start([{ id: a.signaling.peerId, superPeer: false }]);
+  await clock.advance(10);
+  for (const n of names) assert.equal((await b.load(url(n), clock.now() + 3000)).source, 'peer');
+
+  assert.deepEqual(asked, names, 'the segments, once, and nothing else');
+  assert.deepEqual([...b.trusted.keys()], names);
+});
+
+test('signed stream: a segment the origin sent without its statement (a CDN stripped the header) is played, never shared', async () => {
+  const name = fileName('0', 12);
+  const { clock, loaders: [a, b] } = await signedSwarm(2, { [name]: segment(12) }, { header: false });
+  a.start([]);
+  assert.equal((await a.load(url(name), clock.now() + 3000)).source, 'http');
+  assert.equal(a.main.haveMessage().held.length, 0, 'not announced: nobody could check it');
+  assert.equal(a.signaling.states.at(-1).streams[0].segments, 0);
+  b.start([{ id: a.signaling.peerId, superPeer: false }]);
+  await clock.advance(10);
+  const got = b.load(url(name), clock.now() + 3000); // nobody claims it: waits for one, then HTTP
+  await clock.advance(3000);
+  assert.equal((await got).source, 'http');
+  assert.equal(a.stats().uploaded, 0);
+});
+
+test('signed stream: an origin response whose statement header does not verify is refused', async () => {
+  const name = fileName('0', 13);
+  const { clock, loaders: [a], signatures } = await signedSwarm(1, { [name]: segment(13) });
+  const plain = a.fetch;
+  const forged = { ...signatures[name], sha256: '0'.repeat(64) };
+  a.fetch = async (u) => new Response(await (await plain(u)).arrayBuffer(), { headers: { 'P2P-Collab-Statement': JSON.stringify(forged) } });
+  a.start([]);
+  await assert.rejects(a.load(url(name), clock.now() + 3000), /does not match its statement/);
+  a.fetch = async () => new Response(segment(13), { headers: { 'P2P-Collab-Statement': '{"length":' } });
+  await assert.rejects(a.load(url(name), clock.now() + 3000), /malformed P2P-Collab-Statement/);
+  assert.equal(a.cache.size, 0);
 });
 
 test('one loader serves several streams over the same neighbours: an overlay flows peer to peer too', async () => {

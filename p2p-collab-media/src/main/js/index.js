@@ -68,7 +68,14 @@ export async function createPlayer(o) {
   signaling.addEventListener('stream-added', (e) => {
     const info = /** @type {CustomEvent} */ (e).detail.stream;
     room.set(info.id, info);
-    if (loader.streams.has(info.id)) loader.addStream(info); // restarted: a new key
+    const before = loader.streams.get(info.id)?.info;
+    if (before) loader.addStream(info); // restarted: a new key
+    // The main stream restarted: its MPD (kept for a minute, docs/protocol.md §4) is a new one at
+    // a new URL, with a new timeline; the player must load it, not wait for its next update.
+    if (info.id === joined.stream.id && before && before.manifestUrl !== info.manifestUrl) {
+      player.load(new URL(info.manifestUrl, location.href).href).catch((/** @type {any} */ e) =>
+        events.dispatchEvent(new CustomEvent('error', { detail: e })));
+    }
     events.dispatchEvent(new CustomEvent('stream-added', { detail: info }));
   });
   signaling.addEventListener('stream-removed', (e) => {

@@ -4,12 +4,13 @@
  * other peers hand us against the stream's Ed25519 public key, with WebCrypto. The Java twin is
  * io.p2pcollab.core.SegmentVerifier; both pass fixtures/integrity.json.
  *
- * Use: on `joined`, `createVerifier(crypto.subtle, stream.publicKey)`; on every fetch of
- * `stream.signaturesUrl`, `verifyAll(stream.id, text)` and keep `trusted`; fetch a segment from
- * peers only if it has a trusted entry; refuse the first DATA chunk unless its totalLength is
- * `entry.length`; play or re-share the assembled segment only if `matches(entry, bytes)`. Any
- * failure means the sending peer broke the protocol: drop the segment, cut the peer, fetch again
- * elsewhere.
+ * Use: on `joined`, `createVerifier(crypto.subtle, stream.publicKey)`. A segment's statement
+ * comes with it (docs/protocol.md §2.7): a peer's STATEMENT before its DATA, the origin's
+ * `P2P-Collab-Statement` header (`parseEntry`). `verify(ref, entry)` it; refuse the first DATA
+ * chunk unless its totalLength is `entry.length`; play or re-share the assembled segment only if
+ * `matches(entry, bytes)`. Any failure means the sending peer broke the protocol: drop the
+ * segment, cut the peer, fetch again elsewhere. `verifyAll` reads a whole `signatures.json`
+ * (tools, tests; peers do not poll it).
  *
  * Dependency-free; the SubtleCrypto is injected (`globalThis.crypto.subtle` in browsers and
  * Node 20). Needs WebCrypto Ed25519 (Chromium 137+, Firefox 129+, Safari 17+, Node 20).

@@ -39,8 +39,9 @@ export async function swarm(count, segments, { stream = STREAM, wrapFetch = (f) 
 
 /**
  * Like {@link swarm}, for a signed stream (docs/protocol.md §6): a fresh Ed25519 key signs every
- * segment, the origin serves the statements at signatures.json.
- * @param {number} count @param {Record<string, Uint8Array>} segments @param {{options?: Record<string, any>}} [o]
+ * segment, the origin sends each one's statement in the `P2P-Collab-Statement` header (unless
+ * `header` is false: a CDN that strips it). `signatures` holds every statement, `keys` the key pair.
+ * @param {number} count @param {Record<string, Uint8Array>} segments @param {{options?: Record<string, any>, header?: boolean}} [o]
  */
 export async function signedSwarm(count, segments, o = {}) {
   const { subtle } = globalThis.crypto;
@@ -55,8 +56,14 @@ export async function signedSwarm(count, segments, o = {}) {
   }
   const s = await swarm(count, segments, {
     stream: { ...STREAM, publicKey, signaturesUrl: '/live/main/signatures.json' },
-    wrapFetch: (plain) => async (u) => (String(u).endsWith('/signatures.json') ? new Response(JSON.stringify(signatures)) : plain(u)),
+    // The origin sends each segment's statement in its response header (docs/protocol.md §2.7).
+    wrapFetch: (plain) => async (u) => {
+      const r = await plain(u);
+      const entry = signatures[String(u).split('/').pop() ?? ''];
+      if (!r.ok || !entry || o.header === false) return r;
+      return new Response(await r.arrayBuffer(), { status: r.status, headers: { 'P2P-Collab-Statement': JSON.stringify(entry) } });
+    },
     options: o.options,
   });
-  return { ...s, signatures };
+  return { ...s, signatures, keys };
 }

@@ -22,8 +22,9 @@ import { PeerLink, LINK_DEFAULTS } from './peer.js';
  * One pending REQUEST of ours to a neighbour.
  * @typedef {{
  *   assembler: import('./wire.js').Assembler, expectedLength: number | undefined, stream: string, name: string,
+ *   signed: boolean, statement: import('./integrity.js').SegmentSignature | null,
  *   claimed: boolean, quiet: boolean, answersAtSend: number, judge: () => boolean, lastChunkMs?: number,
- *   resolve: (b: Uint8Array) => void, reject: (e: Error) => void,
+ *   resolve: (b: Uint8Array, statement: import('./integrity.js').SegmentSignature | null) => void, reject: (e: Error) => void,
  * }} Pending
  */
 

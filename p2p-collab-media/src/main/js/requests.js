@@ -17,7 +17,10 @@
  *   ERROR for any request — between our REQUEST and its deadline, and our REQUEST left on an
  *   uncongested channel (backlog at most {@link LOW_WATER}), so it cannot have been stuck behind
  *   our own uploads, nor its answer behind other DATA to us.
- * DATA for a request never sent to that neighbour is a `protocol-violation` too. Being slow is
+ * DATA for a request never sent to that neighbour is a `protocol-violation` too, and so are, for
+ * a signed stream (docs/protocol.md §2.7), DATA before the answer's STATEMENT, a second
+ * STATEMENT, and a STATEMENT for a request never sent; a STATEMENT whose signature does not
+ * verify (`checkStatement`) is `bad-segment`, found as soon as it is checked. Being slow is
  * no fault: a transfer that falls behind its deadline is cancelled and counted as a late strike
  * (`onLate`), which only demotes the neighbour as a source (scheduler.js).
  *
@@ -33,7 +36,8 @@ import { parseFileName } from './stream-state.js';
 export const JUDGE_EVERY_MS = 250;
 
 /** @typedef {import('./neighbours.js').Neighbour} Neighbour */
-/** @typedef {'wrong-length' | 'protocol-violation' | 'not-found' | 'no-answer'} BrokenReason */
+/** @typedef {'wrong-length' | 'protocol-violation' | 'not-found' | 'no-answer' | 'bad-segment'} BrokenReason */
+/** @typedef {import('./integrity.js').SegmentSignature} SegmentSignature */
 
 /**
  * Whether `held` (a neighbour's latest claim for a stream) still claims `name` where it cannot
@@ -61,6 +65,7 @@ export class Requests {
    *   scheduler: import('./scheduler.js').SchedulerConfig,
    *   onBroken: (id: string, n: Neighbour, stream: string, name: string, reason: BrokenReason) => void,
    *   onLate: (id: string, n: Neighbour) => void,
+   *   checkStatement: (stream: string, name: string, entry: SegmentSignature) => Promise<boolean>,
    * }} o
    */
   constructor(o) {
@@ -78,16 +83,17 @@ export class Requests {
    * chunk or two says nothing of the pace).
    * @param {string} id @param {Neighbour} n @param {string} stream
    * @param {{track: string, number: number, name: string}} ref @param {number} deadlineMs
-   * @param {number | undefined} expectedLength the signed length: a first chunk announcing another is refused
-   * @returns {Promise<Uint8Array>}
+   * @param {number | undefined} expectedLength the length known beforehand: a first chunk announcing another is refused
+   * @param {boolean} [signed] whether the answer must start with a STATEMENT (a signed stream)
+   * @returns {Promise<{data: Uint8Array, statement: SegmentSignature | null}>}
    */
-  request(id, n, stream, ref, deadlineMs, expectedLength) {
+  request(id, n, stream, ref, deadlineMs, expectedLength, signed = false) {
     const requestId = this.nextRequestId++ >>> 0;
     const startMs = this.o.now();
     const config = this.o.scheduler;
     n.lastRequestId = requestId;
     n.outstanding++;
-    return new Promise((/** @type {(b: Uint8Array) => void} */ resolve, reject) => {
+    return new Promise((/** @type {(r: {data: Uint8Array, statement: SegmentSignature | null}) => void} */ resolve, reject) => {
       /** @type {any} */ let timer = null;
       const stop = () => { if (timer !== null) this.o.clearTimeout(timer); timer = null; };
       const schedule = () => {
@@ -120,17 +126,19 @@ export class Requests {
       n.pending.set(requestId, {
         assembler: new Assembler(requestId),
         expectedLength,
+        signed,
+        statement: null,
         stream,
         name: ref.name,
         claimed: n.have.get(stream)?.has(ref.name) ?? false,
         quiet: n.link.backlog() <= LOW_WATER,
         answersAtSend: n.answers,
         judge,
-        resolve: (b) => {
+        resolve: (b, statement) => {
           stop();
           // An init segment is a chunk or two: its time says little of the neighbour's pace.
           if (ref.number !== INIT) n.bytesPerSecond = mix(n.bytesPerSecond, (b.length * 1000) / Math.max(1, this.o.now() - startMs));
-          resolve(b);
+          resolve({ data: b, statement });
         },
         reject: (e) => { stop(); reject(e); },
       });
@@ -148,18 +156,54 @@ export class Requests {
       if (m.requestId === 0 || m.requestId > n.lastRequestId) this.o.onBroken(id, n, '', '', 'protocol-violation');
       return;
     }
-    if (p.assembler.received === 0 && p.expectedLength !== undefined && m.totalLength !== p.expectedLength) {
-      this.fail(n, m.requestId, p, `peer ${id} announced ${m.totalLength} bytes, the signed length is ${p.expectedLength}`);
+    if (p.signed && !p.statement) {
+      this.fail(n, m.requestId, p, `peer ${id} sent DATA before the segment's STATEMENT`);
+      this.o.onBroken(id, n, p.stream, p.name, 'protocol-violation');
+      return;
+    }
+    const expectedLength = p.statement?.length ?? p.expectedLength;
+    if (p.assembler.received === 0 && expectedLength !== undefined && m.totalLength !== expectedLength) {
+      this.fail(n, m.requestId, p, `peer ${id} announced ${m.totalLength} bytes, the signed length is ${expectedLength}`);
       this.o.onBroken(id, n, p.stream, p.name, 'wrong-length');
       return;
     }
     p.lastChunkMs = this.o.now();
     try {
-      if (p.assembler.accept(m)) { n.pending.delete(m.requestId); p.resolve(p.assembler.segment()); } else p.judge();
+      if (p.assembler.accept(m)) { n.pending.delete(m.requestId); p.resolve(p.assembler.segment(), p.statement); } else p.judge();
     } catch (e) {
       this.fail(n, m.requestId, p, `peer ${id} broke the wire protocol: ${/** @type {Error} */ (e).message}`);
       this.o.onBroken(id, n, p.stream, p.name, 'protocol-violation');
     }
+  }
+
+  /**
+   * The statement that opens an answer (docs/protocol.md §2.7): kept for the segment's check,
+   * and its signature checked at once, so a forged one costs no more of the transfer.
+   * @param {string} id @param {Neighbour} n @param {{requestId: number, length: number, sha256: Uint8Array, sig: Uint8Array}} m
+   * @param {(m: {length: number, sha256: Uint8Array, sig: Uint8Array}) => SegmentSignature} toEntry
+   */
+  onStatement(id, n, m, toEntry) {
+    // Not an answer for `no-answer` (docs/protocol.md §2.4: no DATA and no ERROR): a statement
+    // followed by silence is still silence.
+    const p = n.pending.get(m.requestId);
+    if (!p) {
+      // Of a request we cancelled it may still come; of one we never sent it, never.
+      if (m.requestId === 0 || m.requestId > n.lastRequestId) this.o.onBroken(id, n, '', '', 'protocol-violation');
+      return;
+    }
+    if (!p.signed) return; // an unsigned stream has no statements: nothing to hold the sender to
+    if (p.statement || p.assembler.received > 0) {
+      this.fail(n, m.requestId, p, `peer ${id} sent a STATEMENT out of place`);
+      this.o.onBroken(id, n, p.stream, p.name, 'protocol-violation');
+      return;
+    }
+    const entry = toEntry(m);
+    p.statement = entry;
+    void this.o.checkStatement(p.stream, p.name, entry).then((ok) => {
+      if (ok || n.pending.get(m.requestId) !== p) return;
+      this.fail(n, m.requestId, p, `peer ${id} sent a statement about ${p.name} that does not verify`);
+      this.o.onBroken(id, n, p.stream, p.name, 'bad-segment');
+    });
   }
 
   /** @param {string} id @param {Neighbour} n @param {{requestId: number, code: number, message: string}} m @param {number} notFound */

@@ -29,7 +29,7 @@ export class Serving {
   /**
    * @param {{
    *   now: () => number,
-   *   segment: (stream: string, name: string) => Uint8Array | undefined,
+   *   segment: (stream: string, name: string) => {data: Uint8Array, statement: import('./wire.js').WireMessage | null} | undefined,
    *   budget?: import('./serving-budget.js').ServingConfig,
    *   maxQueuedChunks: number,
    *   stuckMs?: number,
@@ -58,7 +58,7 @@ export class Serving {
   }
 
   /**
-   * Answers a REQUEST: the segment's DATA chunks, NOT_FOUND, or BUSY — over the neighbour's
+   * Answers a REQUEST: the segment's STATEMENT (signed streams) and DATA chunks, NOT_FOUND, or BUSY — over the neighbour's
    * budget, or when its send queue is already long (`maxQueuedChunks` messages, or the segment
    * would fill over half of the byte cap: room stays for small replies).
    * @param {string} id @param {Neighbour} n @param {{requestId: number, stream: string, track: string, number: number}} m
@@ -68,12 +68,15 @@ export class Serving {
     const decision = this.budget(n).request(this.o.now(), activeRequests(q));
     if (decision === 'CUT') return this.o.onCut(id, n, 'flooding');
     if (decision === 'BUSY') return this.busy(n, m.requestId);
-    const data = this.o.segment(m.stream, fileName(m.track, m.number));
-    if (!data) return void n.link.send({ type: 'ERROR', requestId: m.requestId, code: WIRE_ERRORS.NOT_FOUND, message: 'not held' });
+    const held = this.o.segment(m.stream, fileName(m.track, m.number));
+    if (!held) return void n.link.send({ type: 'ERROR', requestId: m.requestId, code: WIRE_ERRORS.NOT_FOUND, message: 'not held' });
+    const { data, statement } = held;
     if (q.count >= this.o.maxQueuedChunks || q.bytes + data.length > q.maxBytes / 2) {
       if (this.refuse(id, n)) this.busy(n, m.requestId);
       return;
     }
+    // A signed stream's answer opens with the segment's statement (docs/protocol.md §2.7).
+    if (statement) n.link.send({ ...statement, requestId: m.requestId });
     for (const chunk of split(m.requestId, data)) n.link.send(chunk);
     this.uploaded += data.length;
   }

@@ -9,7 +9,10 @@
 export const MAX_PAYLOAD = 16384;
 export const MAX_MESSAGE_BYTES = MAX_PAYLOAD + 64;
 export const INIT = 0xffffffff;
-export const TYPES = Object.freeze({ HAVE: 0x01, REQUEST: 0x02, DATA: 0x03, CANCEL: 0x04, ERROR: 0x05, PUSH: 0x06, ACK: 0x07 });
+export const TYPES = Object.freeze({ HAVE: 0x01, REQUEST: 0x02, DATA: 0x03, CANCEL: 0x04, ERROR: 0x05, PUSH: 0x06, ACK: 0x07, STATEMENT: 0x08 });
+/** Bytes of a STATEMENT's SHA-256 and Ed25519 signature fields. */
+export const SHA256_BYTES = 32;
+export const SIGNATURE_BYTES = 64;
 /** Wire error codes. */
 export const WIRE_ERRORS = Object.freeze({ NOT_FOUND: 1, BUSY: 2, BAD_REQUEST: 3, TOO_LARGE: 4, FORBIDDEN: 5 });
 /** `ACK.code` of a stored segment. */
@@ -32,7 +35,8 @@ export class WireError extends Error {
  *   | {type: 'CANCEL', requestId: number}
  *   | {type: 'ERROR', requestId: number, code: number, message: string}
  *   | {type: 'PUSH', number: number, totalLength: number, offset: number, payload: Uint8Array}
- *   | {type: 'ACK', number: number, code: number, message: string}} WireMessage
+ *   | {type: 'ACK', number: number, code: number, message: string}
+ *   | {type: 'STATEMENT', requestId: number, length: number, sha256: Uint8Array, sig: Uint8Array}} WireMessage
  */
 
 class Writer {
@@ -79,6 +83,14 @@ export function encode(m) {
     case 'CANCEL': w.u32(m.requestId); break;
     case 'ERROR': w.u32(m.requestId); w.u16(m.code); w.str8(m.message); break;
     case 'ACK': checkU32(m.number, 'number'); w.u32(m.number); w.u16(m.code); w.str8(m.message); break;
+    case 'STATEMENT':
+      checkU32(m.requestId, 'requestId'); w.u32(m.requestId);
+      if (m.length < 1) throw new RangeError('a segment is never empty');
+      checkU32(m.length, 'length'); w.u32(m.length);
+      if (m.sha256.length !== SHA256_BYTES || m.sig.length !== SIGNATURE_BYTES) throw new RangeError('sha256 is 32 bytes, sig 64');
+      for (const x of m.sha256) w.u8(x);
+      for (const x of m.sig) w.u8(x);
+      break;
     default: throw new TypeError(`cannot encode ${/** @type {any} */ (m).type}`);
   }
   const out = Uint8Array.from(w.bytes);
@@ -136,6 +148,15 @@ export function decode(input) {
     case TYPES.CANCEL: m = { type: 'CANCEL', requestId: u32() }; break;
     case TYPES.ERROR: m = { type: 'ERROR', requestId: u32(), code: u16(), message: str8() }; break;
     case TYPES.ACK: m = { type: 'ACK', number: u32(), code: u16(), message: str8() }; break;
+    case TYPES.STATEMENT: {
+      const requestId = u32(), length = u32();
+      if (length === 0) throw new WireError('BAD_MESSAGE', 'a statement about an empty segment');
+      need(SHA256_BYTES + SIGNATURE_BYTES);
+      const sha256 = b.slice(pos, (pos += SHA256_BYTES));
+      const sig = b.slice(pos, (pos += SIGNATURE_BYTES));
+      m = { type: 'STATEMENT', requestId, length, sha256, sig };
+      break;
+    }
     default: throw new WireError('UNKNOWN_TYPE', `unknown message type 0x${type.toString(16).padStart(2, '0')}`);
   }
   end();

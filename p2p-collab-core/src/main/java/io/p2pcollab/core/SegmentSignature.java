@@ -10,11 +10,14 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * What the Media Server publishes about one segment in {@code signatures.json} (docs/protocol.md
- * "Signed integrity"): its length, its SHA-256 and the stream key's Ed25519 signature over the
- * statement that binds both to the segment's stream, track and number. Which segment an entry is
- * about is not inside it: it is the file name it is listed under, and a {@link SegmentVerifier}
- * checks the signature against the {@link SegmentRef} the receiver asked for.
+ * The Media Server's signed statement about one segment (docs/protocol.md §6.2): its length, its
+ * SHA-256 and the stream key's Ed25519 signature over the statement that binds both to the
+ * segment's stream, track and number. It travels with the segment (§2.7) — in a {@link
+ * WireMessage.Statement} before a peer's DATA, in the {@code P2P-Collab-Statement} header of the
+ * origin's HTTP response ({@link #toEntryJson()}) — and is listed in {@code signatures.json}. Which
+ * segment it is about is not inside it: it is the request it answers, the response's URL or the
+ * file name it is listed under, and a {@link SegmentVerifier} checks the signature against the
+ * {@link SegmentRef} the receiver asked for.
  *
  * <p>Made by {@link SegmentSigner#sign}; trusted only once {@link SegmentVerifier} verified it.
  *
@@ -61,6 +64,17 @@ public record SegmentSignature(long length, String sha256, String sig) {
   }
 
   /**
+   * This statement as one entry of {@code signatures.json}, {@code
+   * {"length":31,"sha256":"<hex>","sig":"<base64url>"}}, no whitespace: also the value of the
+   * origin's {@code P2P-Collab-Statement} header (docs/protocol.md §2.7). Read it back with {@link
+   * SegmentVerifier#parseEntry(String)}.
+   */
+  public String toEntryJson() {
+    // Every string written is from a closed alphabet (hex, base64url): nothing to escape.
+    return "{\"length\":" + length + ",\"sha256\":\"" + sha256 + "\",\"sig\":\"" + sig + "\"}";
+  }
+
+  /**
    * The body of {@code signatures.json} for {@code entries}: one JSON object keyed by segment file
    * name ({@link SegmentRef#fileName()}), sorted by name, no whitespace. The refs' streams are not
    * written: the file lives under its stream's path.
@@ -83,10 +97,7 @@ public record SegmentSignature(long length, String sha256, String sig) {
       if (out.length() > 1) {
         out.append(',');
       }
-      SegmentSignature s = e.getValue();
-      out.append('"').append(e.getKey()).append("\":{\"length\":").append(s.length)
-          .append(",\"sha256\":\"").append(s.sha256)
-          .append("\",\"sig\":\"").append(s.sig).append("\"}");
+      out.append('"').append(e.getKey()).append("\":").append(e.getValue().toEntryJson());
     }
     return out.append('}').toString();
   }

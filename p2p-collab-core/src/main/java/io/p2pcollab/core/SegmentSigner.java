@@ -11,9 +11,10 @@ import java.util.Arrays;
 /**
  * Signs the segments of one stream with that stream's Ed25519 key (docs/protocol.md "Signed
  * integrity"). The Media Server makes one per stream when the stream starts ({@link #generate()}),
- * signs every segment once when it is complete, publishes the result in {@code signatures.json}
- * ({@link SegmentSignature#toJson}) and hands {@link #publicKey()} to the Coordinator, which gives
- * it to peers in {@code joined.stream.publicKey}.
+ * signs every segment once when it is complete, sends the result with the segment (the {@code
+ * P2P-Collab-Statement} header, and its super-peer's STATEMENT), publishes it in {@code
+ * signatures.json} ({@link SegmentSignature#toJson}) and hands {@link #publicKey()} to the
+ * Coordinator, which gives it to peers in {@code joined.stream.publicKey}.
  *
  * <p>A fresh key per stream start is what keeps a signature from an earlier run of the stream,
  * whose segment numbers the encoder may reuse, from verifying in this one: there is no rotation and

@@ -23,14 +23,16 @@ import java.util.Optional;
 /**
  * Checks what peers hand us against the stream's public key (docs/protocol.md "Signed
  * integrity"). A peer plays or re-shares a segment it got from another peer only if {@link
- * #verify(SegmentRef, SegmentSignature, byte[])} is true; without a verified {@link
- * SegmentSignature} for a segment it does not fetch that segment from peers at all.
+ * #verify(SegmentRef, SegmentSignature, byte[])} is true.
  *
- * <p>Typical use: on {@code joined}, {@code forPublicKey(stream.publicKey())}; on every fetch of
- * {@code signaturesUrl}, {@link #verifyAll} and keep {@link Result#trusted()}; when a peer answers
- * a REQUEST, refuse the first DATA chunk unless its totalLength equals the trusted entry's {@link
- * SegmentSignature#length()}, and once the segment is assembled, accept it only if {@link
- * SegmentSignature#matches(byte[])}. Any failure means the sending peer broke the protocol.
+ * <p>Typical use (§2.7, §6.4): on {@code joined}, {@code forPublicKey(stream.publicKey())}; when a
+ * peer answers a REQUEST with its {@link WireMessage.Statement}, {@link #verify(SegmentRef,
+ * SegmentSignature)} it against the segment asked for before taking any DATA; refuse the first DATA
+ * chunk unless its totalLength equals the statement's {@link SegmentSignature#length()}, and once
+ * the segment is assembled, accept it only if {@link SegmentSignature#matches(byte[])}. Any failure
+ * means the sending peer broke the protocol. Over HTTP the statement is the {@code
+ * P2P-Collab-Statement} header, read with {@link #parseEntry(String)}; tools and HTTP-only clients
+ * may read the whole window's {@code signatures.json} with {@link #verifyAll}.
  *
  * <p>Threading: immutable and safe for concurrent use.
  */
@@ -87,7 +89,7 @@ public final class SegmentVerifier {
    * The entries of {@code json}, the {@code signatures.json} of {@code stream}, whose signatures
    * verify. An entry that is malformed, is listed under a name that is not a segment file name,
    * or does not verify is left out and described in {@link Result#rejected()}; the others are
-   * still usable, and a segment without an entry is simply not fetched from peers.
+   * still usable.
    *
    * @throws P2pCollabException {@link ErrorCode#FRAME_TOO_LARGE} over {@link
    *     #MAX_SIGNATURES_CHARS}; {@link ErrorCode#BAD_MESSAGE} if it is not one JSON object (or is
@@ -120,6 +122,25 @@ public final class SegmentVerifier {
       trusted.put(ref.get(), signature);
     }
     return new Result(trusted, rejected);
+  }
+
+  /**
+   * One statement written as a {@code signatures.json} entry, {@code {"length": n, "sha256": hex,
+   * "sig": base64url}} (unknown fields ignored): the value of the origin's {@code
+   * P2P-Collab-Statement} header (docs/protocol.md §2.7). Parsed only, not verified: call {@link
+   * #verify(SegmentRef, SegmentSignature)} with the segment the response is for.
+   *
+   * @throws P2pCollabException {@link ErrorCode#BAD_MESSAGE} if it is not one JSON object with
+   *     those fields well formed; {@link ErrorCode#FRAME_TOO_LARGE} over {@link
+   *     #MAX_SIGNATURES_CHARS}
+   */
+  public static SegmentSignature parseEntry(String json) {
+    JsonObject root = parse(json);
+    try {
+      return entry(root);
+    } catch (IllegalArgumentException bad) {
+      throw new P2pCollabException(ErrorCode.BAD_MESSAGE, "malformed statement: " + bad.getMessage(), bad);
+    }
   }
 
   /**

@@ -11,11 +11,12 @@ import java.util.concurrent.CompletableFuture;
  * SuperPeerConfig#stateInterval()}, and answers the offers of viewers (newcomers offer, the
  * super-peer answers) while it serves fewer than {@link SuperPeerConfig#maxPeers()} peers; later
  * offers are refused. Over each data channel it announces its window with HAVE on open and on every
- * new segment, serves REQUESTs in DATA chunks of at most 16 KiB under back-pressure, answers
- * NOT_FOUND and BUSY errors, and honours CANCEL (docs/protocol.md §2). Each neighbour is served
- * within its {@link SuperPeerConfig#servingBudget()} (§2.5); one that floods or never drains what
- * it asked for is cut, reported to the Coordinator and never served again. If the signaling channel
- * drops, it registers again (with a new peer ID); open data channels are not affected.
+ * new segment, serves REQUESTs in DATA chunks of at most 16 KiB under back-pressure — a signed
+ * stream's segment with its {@link SegmentSource#statement statement} in a STATEMENT first (§2.7)
+ * — answers NOT_FOUND and BUSY errors, and honours CANCEL (docs/protocol.md §2). Each neighbour is
+ * served within its {@link SuperPeerConfig#servingBudget()} (§2.5); one that floods or never drains
+ * what it asked for is cut, reported to the Coordinator and never served again. If the signaling
+ * channel drops, it registers again (with a new peer ID); open data channels are not affected.
  *
  * <p>Lifecycle: {@code NEW → STARTED → CLOSED}. Built by a factory (in the media module: {@code
  * io.p2pcollab.media.SuperPeers}), started by {@link #start()}, ended by {@link #close()}, which

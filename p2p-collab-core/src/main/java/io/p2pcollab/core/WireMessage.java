@@ -219,6 +219,25 @@ public sealed interface WireMessage {
     }
   }
 
+  /**
+   * The Media Server's signed statement about the segment REQUEST {@code requestId} asked for
+   * (docs/protocol.md §2.7): sent once, right before the answer's first {@link Data}, for a segment
+   * of a signed stream. The segment is not named: it is the one the request asked for, and the
+   * receiver checks the signature against that {@link SegmentRef} with {@link
+   * SegmentVerifier#verify(SegmentRef, SegmentSignature)} before it uses a byte of the answer.
+   *
+   * <p>On the wire: requestId u32, length u32, the 32 bytes of the SHA-256, the 64 bytes of the
+   * signature (105 bytes with the type).
+   *
+   * @param signature the statement as {@code signatures.json} writes it; not verified by the codec
+   */
+  record Statement(long requestId, SegmentSignature signature) implements WireMessage {
+    public Statement {
+      Checks.u32(requestId, "requestId");
+      Objects.requireNonNull(signature, "signature");
+    }
+  }
+
   /** The requester no longer wants {@code requestId}; the sender stops sending chunks. */
   record Cancel(long requestId) implements WireMessage {
     public Cancel {

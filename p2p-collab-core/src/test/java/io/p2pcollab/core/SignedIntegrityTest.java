@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.p2pcollab.core.internal.Ed25519;
 import io.p2pcollab.core.testing.Fixtures;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -90,6 +92,42 @@ class SignedIntegrityTest {
   @MethodSource("rejections")
   void rejection_doesNotVerify(JsonObject f) {
     assertThat(VERIFIER.verify(ref(f), entry(f), bytes(f))).as(f.get("why").getAsString()).isFalse();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("segments")
+  void entry_travelsAsTheStatementHeader_andReadsBack(JsonObject f) {
+    String header = entry(f).toEntryJson();
+
+    assertThat(JsonParser.parseString(header)).as("exactly the fixture's entry").isEqualTo(f.get("entry"));
+    assertThat(SegmentVerifier.parseEntry(header)).isEqualTo(entry(f));
+    assertThat(SegmentVerifier.parseEntry(f.get("entry").toString())).isEqualTo(entry(f));
+  }
+
+  @Test
+  void parseEntry_refusesWhatIsNoEntry_withBadMessage() {
+    String good = SIGNER.sign(new SegmentRef("main", "0", 1), new byte[] {1}).toEntryJson();
+    for (String bad : List.of("", "[]", "{}", good + "x", good.replace("\"length\":1", "\"length\":0"),
+        good.replace("\"sig\":\"", "\"sig\":\"A"), "{\"length\":1,\"sha256\":7,\"sig\":\"x\"}")) {
+      assertThatThrownBy(() -> SegmentVerifier.parseEntry(bad)).as(bad)
+          .isInstanceOfSatisfying(P2pCollabException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_MESSAGE));
+    }
+  }
+
+  /** wire.json's STATEMENT is video-42's entry answering request 5: the two fixtures agree. */
+  @Test
+  void theWireFixturesStatement_isAnEntryOfThisKey_andVerifiesForItsSegment() {
+    JsonObject wire = Fixtures.section("wire.json", "valid").stream()
+        .filter(v -> v.get("name").getAsString().equals("statement")).findFirst().orElseThrow();
+    JsonObject video42 = segments().filter(s -> s.get("name").getAsString().equals("video-42")).findFirst().orElseThrow();
+
+    WireMessage.Statement statement =
+        (WireMessage.Statement) WireCodec.binary().decode(ByteBuffer.wrap(HEX.parseHex(wire.get("hex").getAsString())));
+
+    assertThat(statement.requestId()).isEqualTo(5);
+    assertThat(statement.signature()).isEqualTo(entry(video42));
+    assertThat(VERIFIER.verify(ref(video42), statement.signature(), bytes(video42))).isTrue();
+    assertThat(VERIFIER.verify(new SegmentRef("main", "0", 43), statement.signature())).isFalse();
   }
 
   @Test

@@ -45,7 +45,7 @@ class WireCodecTest {
   void fixtures_coverEveryMessageType() {
     assertThat(valid().<Class<?>>map(f -> WireFields.message(f.getAsJsonObject("fields")).getClass()).distinct())
         .containsExactlyInAnyOrder(Have.class, Request.class, Data.class, Cancel.class, WireMessage.Error.class,
-            WireMessage.Push.class, WireMessage.Ack.class);
+            WireMessage.Push.class, WireMessage.Ack.class, WireMessage.Statement.class);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -134,7 +134,7 @@ class WireCodecTest {
         input = new byte[random.nextInt(40)];
         random.nextBytes(input);
         if (input.length > 0) {
-          input[0] = (byte) random.nextInt(7); // mostly known types, to get past the first byte
+          input[0] = (byte) random.nextInt(9); // mostly known types, to get past the first byte
         }
       } else {
         byte[] seed = seeds.get(random.nextInt(seeds.size()));

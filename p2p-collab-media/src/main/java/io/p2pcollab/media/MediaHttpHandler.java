@@ -63,16 +63,22 @@ public final class MediaHttpHandler implements HttpHandler {
         case "signatures.json" -> send(exchange, store.signaturesJson(stream), "application/json", "no-cache");
         default -> {
           Optional<SegmentRef> ref = SegmentRef.fromFileName(stream, file);
-          Optional<byte[]> bytes = ref.flatMap(r -> store.get(stream, file)).map(SegmentStore.Stored::bytes);
-          if (bytes.isEmpty()) {
+          Optional<SegmentStore.Stored> stored = ref.flatMap(r -> store.get(stream, file));
+          if (stored.isEmpty()) {
             notFound(exchange);
             return;
           }
+          byte[] bytes = stored.get().bytes();
           String type = ref.get().isInit() ? (ref.get().track().equals("1") ? "audio/mp4" : "video/mp4") : "video/iso.segment";
           if (method.equals("GET")) {
-            served.computeIfAbsent(stream, k -> new LongAdder()).add(bytes.get().length);
+            served.computeIfAbsent(stream, k -> new LongAdder()).add(bytes.length);
           }
-          reply(exchange, 200, type, "max-age=3600, immutable", bytes.get());
+          // The segment's signed statement travels with it (docs/protocol.md §2.7): a viewer checks
+          // the bytes without asking for signatures.json, and can tell a broken cache from the origin.
+          // Every stream of the store is signed; stored with the bytes, it is of the same run.
+          exchange.getResponseHeaders().set("P2P-Collab-Statement", stored.get().signature().toEntryJson());
+          exchange.getResponseHeaders().set("Access-Control-Expose-Headers", "P2P-Collab-Statement");
+          reply(exchange, 200, type, "max-age=3600, immutable", bytes);
         }
       }
     }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.p2pcollab.core.SegmentRef;
+import io.p2pcollab.core.SegmentSignature;
+import io.p2pcollab.core.SegmentVerifier;
 import io.p2pcollab.media.internal.SegmentStore;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -65,6 +67,34 @@ class MediaHttpHandlerTest {
     assertThat(get("/live/main/init-stream0.m4s").headers().firstValue("Content-Type")).hasValue("video/mp4");
     assertThat(get("/live/main/init-stream1.m4s").headers().firstValue("Content-Type")).hasValue("audio/mp4");
     assertThat(handler.bytesServed("main")).isEqualTo(2 + 3 + 1);
+  }
+
+  @Test
+  void segments_carryTheirSignedStatement_exposedToPagesOfOtherOrigins() throws Exception {
+    SegmentVerifier verifier = SegmentVerifier.forPublicKey(store.publicKey("main").orElseThrow());
+    var media = get("/live/main/chunk-stream0-00007.m4s");
+    var init = get("/live/main/init-stream1.m4s");
+
+    SegmentSignature mediaStatement = SegmentVerifier.parseEntry(media.headers().firstValue("P2P-Collab-Statement").orElseThrow());
+    SegmentSignature initStatement = SegmentVerifier.parseEntry(init.headers().firstValue("P2P-Collab-Statement").orElseThrow());
+
+    assertThat(verifier.verify(new SegmentRef("main", "0", 7), mediaStatement, media.body())).isTrue();
+    assertThat(verifier.verify(SegmentRef.init("main", "1"), initStatement, init.body())).isTrue();
+    assertThat(media.headers().firstValue("Access-Control-Expose-Headers")).hasValue("P2P-Collab-Statement");
+    assertThat(init.headers().firstValue("Access-Control-Expose-Headers")).hasValue("P2P-Collab-Statement");
+  }
+
+  @Test
+  void theStatementHeader_isThatOfTheSegmentServed_andOnlySegmentsHaveOne() throws Exception {
+    var head = client.send(
+        HttpRequest.newBuilder(URI.create(base + "/live/main/init-stream0.m4s")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+
+    assertThat(head.headers().firstValue("P2P-Collab-Statement"))
+        .hasValue(store.statement(SegmentRef.init("main", "0")).orElseThrow().toEntryJson());
+    assertThat(get("/live/main/manifest.mpd").headers().firstValue("P2P-Collab-Statement")).isEmpty();
+    assertThat(get("/live/main/hashes.json").headers().firstValue("P2P-Collab-Statement")).isEmpty();
+    assertThat(get("/live/main/chunk-stream0-00008.m4s").headers().firstValue("P2P-Collab-Statement")).isEmpty();
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.p2pcollab.core.internal;
 import io.p2pcollab.core.ErrorCode;
 import io.p2pcollab.core.P2pCollabException;
 import io.p2pcollab.core.SegmentRef;
+import io.p2pcollab.core.SegmentSignature;
 import io.p2pcollab.core.WireCodec;
 import io.p2pcollab.core.WireMessage;
 import io.p2pcollab.core.WireMessage.Ack;
@@ -13,6 +14,7 @@ import io.p2pcollab.core.WireMessage.Have;
 import io.p2pcollab.core.WireMessage.Held;
 import io.p2pcollab.core.WireMessage.Push;
 import io.p2pcollab.core.WireMessage.Request;
+import io.p2pcollab.core.WireMessage.Statement;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,6 +22,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /** The binary peer wire codec. Stateless. */
@@ -34,6 +37,9 @@ public final class BinaryWireCodec implements WireCodec {
   static final byte ERROR = 0x05;
   static final byte PUSH = 0x06;
   static final byte ACK = 0x07;
+  static final byte STATEMENT = 0x08;
+
+  private static final int SHA256_BYTES = 32;
 
   private BinaryWireCodec() {}
 
@@ -81,6 +87,12 @@ public final class BinaryWireCodec implements WireCodec {
       out.putInt((int) m.number());
       out.putShort((short) m.code());
       putStr8(out, m.message());
+    } else if (message instanceof Statement m) {
+      out.put(STATEMENT);
+      out.putInt((int) m.requestId());
+      out.putInt((int) m.signature().length());
+      out.put(m.signature().sha256Bytes());
+      out.put(m.signature().sigBytes());
     }
     return out.flip();
   }
@@ -104,6 +116,8 @@ public final class BinaryWireCodec implements WireCodec {
       length = 1 + 12 + m.payloadLength();
     } else if (message instanceof Ack m) {
       length = 1 + 4 + 2 + str8Length(m.message());
+    } else if (message instanceof Statement) {
+      length = 1 + 4 + 4 + SHA256_BYTES + Ed25519.SIGNATURE_BYTES;
     } else {
       throw new AssertionError("unhandled message " + message.getClass());
     }
@@ -173,6 +187,9 @@ public final class BinaryWireCodec implements WireCodec {
         case ACK:
           decoded = new Ack(u32(in), Short.toUnsignedInt(in.getShort()), str8(in));
           break;
+        case STATEMENT:
+          decoded = decodeStatement(in);
+          break;
         default:
           throw new P2pCollabException(
               ErrorCode.UNKNOWN_TYPE, String.format("unknown message type 0x%02x", type));
@@ -200,6 +217,18 @@ public final class BinaryWireCodec implements WireCodec {
       held.add(new Held(str8(in), u32(in)));
     }
     return new Have(stream, held);
+  }
+
+  /** A length of 0 is refused like an empty segment: SegmentSignature takes 1..2^32-1 only. */
+  private static Statement decodeStatement(ByteBuffer in) {
+    long requestId = u32(in);
+    long length = u32(in);
+    byte[] sha256 = new byte[SHA256_BYTES];
+    in.get(sha256);
+    byte[] sig = new byte[Ed25519.SIGNATURE_BYTES];
+    in.get(sig);
+    return new Statement(requestId,
+        new SegmentSignature(length, HexFormat.of().formatHex(sha256), Ed25519.encodeBase64Url(sig)));
   }
 
   private static long u32(ByteBuffer in) {

@@ -3,8 +3,10 @@ package io.p2pcollab.core.testing;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.p2pcollab.core.SegmentRef;
+import io.p2pcollab.core.SegmentSignature;
 import io.p2pcollab.core.WireMessage;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -12,12 +14,14 @@ import java.util.List;
  * Peer wire messages as the golden fixtures write them: {@code wire.json}'s {@code fields}, and
  * {@code conformance.json}'s messages sent and expected. {@code type} is the message's name
  * ({@code HAVE}, {@code REQUEST}, …), the other keys are the field names of docs/protocol.md §2 (a
- * REQUEST's SegRef flattened into {@code stream}, {@code track}, {@code number}); payloads are hex.
+ * REQUEST's SegRef flattened into {@code stream}, {@code track}, {@code number}); payloads, and a
+ * STATEMENT's {@code sha256} and {@code sig}, are hex.
  * Independent of the codec, so that it can check it.
  */
 public final class WireFields {
 
   private static final HexFormat HEX = HexFormat.of();
+  private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
   private WireFields() {}
 
@@ -50,6 +54,12 @@ public final class WireFields {
       case "ACK" -> new WireMessage.Ack(f.get("number").getAsLong(), f.get("code").getAsInt(), f.get("message").getAsString());
       case "ERROR" -> new WireMessage.Error(
           f.get("requestId").getAsLong(), f.get("code").getAsInt(), f.get("message").getAsString());
+      case "STATEMENT" -> new WireMessage.Statement(
+          f.get("requestId").getAsLong(),
+          new SegmentSignature(
+              f.get("length").getAsLong(),
+              f.get("sha256").getAsString(),
+              BASE64URL.encodeToString(HEX.parseHex(f.get("sig").getAsString()))));
       default -> throw new IllegalArgumentException("unknown fixture type " + type);
     };
   }
@@ -119,6 +129,14 @@ public final class WireFields {
         case "message" -> a.message();
         default -> null;
       };
+    } else if (m instanceof WireMessage.Statement s) {
+      return switch (name) {
+        case "requestId" -> s.requestId();
+        case "length" -> s.signature().length();
+        case "sha256" -> s.signature().sha256();
+        case "sig" -> HEX.formatHex(s.signature().sigBytes());
+        default -> null;
+      };
     }
     return null;
   }
@@ -139,6 +157,8 @@ public final class WireFields {
       return "PUSH";
     } else if (m instanceof WireMessage.Ack) {
       return "ACK";
+    } else if (m instanceof WireMessage.Statement) {
+      return "STATEMENT";
     }
     throw new IllegalArgumentException("unknown message " + m);
   }

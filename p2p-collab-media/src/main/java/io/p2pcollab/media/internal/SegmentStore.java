@@ -200,6 +200,12 @@ public final class SegmentStore implements SegmentSource {
     return get(ref.stream(), ref.fileName()).map(Stored::bytes);
   }
 
+  /** The signature made when {@code ref} was added: every stream of the store is signed. */
+  @Override
+  public Optional<SegmentSignature> statement(SegmentRef ref) {
+    return get(ref.stream(), ref.fileName()).map(Stored::signature);
+  }
+
   @Override
   public synchronized List<SegmentRef> window(String stream) {
     Stream s = streams.get(stream);

@@ -38,6 +38,20 @@ class SegmentStoreTest {
   }
 
   @Test
+  void statement_isTheSignatureMadeWhenTheSegmentWasAdded_untilItLeavesTheWindow() {
+    String key = store.open("main", 1);
+    SegmentRef one = new SegmentRef("main", "0", 1);
+    store.add(one, bytes(1));
+
+    assertThat(store.statement(one)).hasValueSatisfying(
+        s -> assertThat(SegmentVerifier.forPublicKey(key).verify(one, s, bytes(1))).isTrue());
+    assertThat(store.statement(one)).isEqualTo(store.get("main", one.fileName()).map(SegmentStore.Stored::signature));
+    store.add(new SegmentRef("main", "0", 2), bytes(2));
+    assertThat(store.statement(one)).as("evicted").isEmpty();
+    assertThat(store.statement(new SegmentRef("nope", "0", 1))).isEmpty();
+  }
+
+  @Test
   void theWindow_keepsInitSegmentsAndTheNewestMediaSegmentsPerTrack() {
     store.open("main", 2);
     store.add(SegmentRef.init("main", "0"), bytes(0));

@@ -11,8 +11,9 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One segment a {@link WebRtcViewer} is getting: what it must match, when it is needed, where it
- * is asked now, and who failed it already. Threading: confined to the viewer's executor.
+ * One segment a {@link WebRtcViewer} is getting: what it must match (once known), when it is
+ * needed, where it is asked now, and who failed it already. Threading: confined to the viewer's
+ * executor.
  */
 final class Fetch {
   final SegmentRef ref;
@@ -21,6 +22,16 @@ final class Fetch {
   final CompletableFuture<WebRtcViewer.Loaded> result = new CompletableFuture<>();
   /** Neighbour → how often it failed this segment (refused, went away, fell behind). */
   final Map<PeerId, Integer> failures = new HashMap<>();
+  /**
+   * The stream's statements; null for an unsigned stream not joined yet. For a signed stream every
+   * answer must start with a statement that {@link SegmentStatements#admit}s.
+   */
+  SegmentStatements statements;
+  /**
+   * What the segment must be: for a signed stream null until a verified statement is in hand (the
+   * caller's, a kept one, or the first a neighbour or the origin sent); for an unsigned one its
+   * hash from {@code hashes.json} or the caller.
+   */
   Expected expected;
   /** The playback deadline: the caller's timeout runs out then, failing the fetch. */
   Instant needed;
@@ -41,10 +52,22 @@ final class Fetch {
   Timers.Timer pace;
   /** How many answers (DATA or ERROR, to any request) the neighbour had sent us when it was sent. */
   long answersAtSend;
+  /** Whether the current REQUEST's STATEMENT arrived (and was trusted). */
+  boolean stated;
 
   Fetch(SegmentRef ref, boolean httpFallback) {
     this.ref = Objects.requireNonNull(ref, "ref");
     this.httpFallback = httpFallback;
+  }
+
+  /** Whether it is a segment of a signed stream: answers must carry a statement. */
+  boolean signed() {
+    return statements != null && statements.verifier().isPresent();
+  }
+
+  /** The length the segment must have, 0 while unknown: what the scheduler predicts with. */
+  long expectedLength() {
+    return expected == null ? 0 : Math.max(0, expected.length());
   }
 
   int failures(PeerId peer) {
@@ -62,6 +85,7 @@ final class Fetch {
     requestedAt = null;
     lastChunkAt = null;
     requestDeadline = null;
+    stated = false;
   }
 
   /** Forgets a WAIT: the fetch was sent somewhere, or is over. */

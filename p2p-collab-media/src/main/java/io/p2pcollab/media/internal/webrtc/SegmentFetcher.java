@@ -7,6 +7,7 @@ import io.p2pcollab.core.SourceDecision;
 import io.p2pcollab.core.SourceInput;
 import io.p2pcollab.core.WireMessage;
 import io.p2pcollab.media.internal.webrtc.SegmentStatements.Expected;
+import io.p2pcollab.media.internal.webrtc.SegmentStatements.Verdict;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -26,7 +27,8 @@ import java.util.function.BiConsumer;
  * ({@code needed}) is when the caller's timeout runs out, failing it. Its source is {@code
  * chooseSource} over the open neighbours — what each claims (HAVE), its requests outstanding, its
  * failures for this segment, its late strikes and throughput ({@link SourceRecords}) — and the
- * segment's signed length:
+ * segment's signed length once a statement is known (0 before: a signed stream's statement comes
+ * with the segment, docs/protocol.md §2.7):
  *
  * <ul>
  *   <li>PEER: REQUEST it there; {@link Transfers} gives the request its deadline and judges its
@@ -40,6 +42,9 @@ import java.util.function.BiConsumer;
  * Whatever a neighbour did wrong, the segment is asked elsewhere, and that neighbour (one failure
  * for this segment) is not asked for it again; one that delivered is vouched for in the next
  * {@code servedBy}.
+ *
+ * <p>What the origin answers is checked too ({@link Origin#refusal}): bytes or a statement header
+ * that do not agree with what the Media Server published fail the fetch as a broken cache.
  *
  * <p>Threading: confined to the viewer's executor.
  */
@@ -57,10 +62,10 @@ final class SegmentFetcher {
     void cut(ViewerNeighbour n, String stream);
 
     /**
-     * GETs {@code ref} from the origin; {@code done} gets, on the executor, the body of a 200
-     * answer or an error text ({@link Origin#get}).
+     * GETs {@code ref} from the origin; {@code done} gets, on the executor, the answer to a 200
+     * (body and statement header) or an error text ({@link Origin#get}).
      */
-    void fromOrigin(SegmentRef ref, BiConsumer<byte[], String> done);
+    void fromOrigin(SegmentRef ref, BiConsumer<Origin.Answer, String> done);
   }
 
   private final Timers timers;
@@ -130,8 +135,15 @@ final class SegmentFetcher {
     fail(f, "nobody delivered " + f.ref + " within " + timeout);
   }
 
-  /** {@code f} knows what to expect now: off to the neighbours (and the origin). */
-  void begin(Fetch f, Expected expected) {
+  /**
+   * {@code f} is off to the neighbours (and the origin).
+   *
+   * @param st the stream's statements; null for an unsigned stream not joined yet
+   * @param expected what the segment must be; null for a signed stream whose statement is not
+   *     known yet (the first answer brings it)
+   */
+  void begin(Fetch f, SegmentStatements st, Expected expected) {
+    f.statements = st;
     f.expected = expected;
     waiting.add(f);
     dispatch();
@@ -143,8 +155,10 @@ final class SegmentFetcher {
   }
 
   /**
-   * Starts a {@code load}: its statement from {@code st}, read from {@code origin} first if it is
-   * not known yet; no statement (or no stream: null), no fetch.
+   * Starts a {@code load} of a segment of {@code st} (null: not joined, no fetch). A signed stream's
+   * statement comes with the segment: asked at once, with what is known if anything. An unsigned
+   * stream's hash is read from {@code origin}'s {@code hashes.json} first if it is not known yet;
+   * no hash, no fetch.
    */
   void load(Fetch f, SegmentStatements st, Duration timeout, URI origin) {
     if (st == null) {
@@ -153,8 +167,8 @@ final class SegmentFetcher {
     }
     arm(f, timeout);
     Optional<Expected> known = st.expected(f.ref);
-    if (known.isPresent()) {
-      begin(f, known.get());
+    if (known.isPresent() || st.info().isSigned()) {
+      begin(f, st, known.orElse(null));
       return;
     }
     st.refresh(http, origin, executor, () -> {
@@ -163,9 +177,9 @@ final class SegmentFetcher {
       }
       Optional<Expected> e = st.expected(f.ref);
       if (e.isPresent()) {
-        begin(f, e.get());
+        begin(f, st, e.get());
       } else {
-        fail(f, "the Media Server published no " + (st.info().isSigned() ? "verified signature" : "hash") + " for " + f.ref);
+        fail(f, "the Media Server published no hash for " + f.ref);
       }
     });
   }
@@ -177,18 +191,25 @@ final class SegmentFetcher {
       return;
     }
     arm(f, timeout);
-    begin(f, expected);
+    begin(f, st, expected);
   }
 
-  /** Starts a neighbours-only fetch of a segment of the signed stream {@code st}, if {@code signed} verifies. */
+  /**
+   * Starts a neighbours-only fetch of a segment of the signed stream {@code st}, if {@code signed}
+   * verifies and agrees with any statement kept: every neighbour's STATEMENT must then agree with it.
+   */
   void fetchSigned(Fetch f, SegmentStatements st, SegmentSignature signed, Duration timeout) {
     if (st == null || st.verifier().isEmpty()) {
       reject(f, f.ref.stream() + " is not a joined signed stream");
-    } else if (!st.verifier().get().verify(f.ref, signed)) {
-      reject(f, "the entry given for " + f.ref + " does not verify under the stream's key");
+      return;
+    }
+    Verdict v = st.admit(f.ref, signed, null);
+    if (v != Verdict.TRUSTED) {
+      reject(f, "the entry given for " + f.ref + (v == Verdict.FORGED
+          ? " does not verify under the stream's key" : " contradicts the verified statement known"));
     } else {
       arm(f, timeout);
-      begin(f, Expected.of(signed));
+      begin(f, st, Expected.of(signed));
     }
   }
 
@@ -254,7 +275,7 @@ final class SegmentFetcher {
             n.downloads.size(), f.failures(n.id), records.lateStrikes(n.id, now), records.bytesPerSecond(n.id)));
       }
     }
-    return new SourceInput(f.ref, open, now, f.needed, Math.max(0, f.expected.length()));
+    return new SourceInput(f.ref, open, now, f.needed, f.expectedLength());
   }
 
   private ViewerNeighbour neighbour(PeerId id) {
@@ -282,19 +303,23 @@ final class SegmentFetcher {
 
   /** GETs {@code f}'s segment from the origin; the bytes must match the statement all the same. */
   private void fromOrigin(Fetch f) {
-    host.fromOrigin(f.ref, (bytes, error) -> {
+    host.fromOrigin(f.ref, (answer, error) -> {
       if (f.result.isDone()) {
         return;
       }
       if (error != null) {
         fail(f, error);
-      } else if (!f.expected.matches(bytes)) {
-        fail(f, f.ref + " from the origin does not match what the Media Server published (a broken cache?)");
+        return;
+      }
+      Optional<String> refused = Origin.refusal(f, answer);
+      if (refused.isPresent()) {
+        fail(f, f.ref + " from the origin " + refused.get() + " (a broken cache?)");
       } else {
-        succeed(f, bytes, null);
+        succeed(f, answer.body(), null);
       }
     });
   }
+
 
   private void succeed(Fetch f, byte[] segment, PeerId from) {
     live.remove(f);
@@ -345,6 +370,11 @@ final class SegmentFetcher {
   /** A chunk from {@code n} answering {@code f}. */
   void chunk(ViewerNeighbour n, Fetch f, WireMessage.Data d) {
     transfers.chunk(n, f, d);
+  }
+
+  /** A STATEMENT from {@code n} answering {@code f}. */
+  void statement(ViewerNeighbour n, Fetch f, WireMessage.Statement s) {
+    transfers.statement(n, f, s);
   }
 
   /**

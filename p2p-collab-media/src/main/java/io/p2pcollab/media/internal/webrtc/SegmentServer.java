@@ -3,6 +3,7 @@ package io.p2pcollab.media.internal.webrtc;
 import io.p2pcollab.core.ErrorCode;
 import io.p2pcollab.core.P2pCollabException;
 import io.p2pcollab.core.SegmentRef;
+import io.p2pcollab.core.SegmentSignature;
 import io.p2pcollab.core.SegmentSource;
 import io.p2pcollab.core.ServingBudget;
 import io.p2pcollab.core.WireCodec;
@@ -30,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * the window with HAVE, answers REQUESTs with DATA chunks of at most {@link
  * WireMessage#MAX_PAYLOAD} bytes while the sink is writable, answers NOT_FOUND / BUSY /
  * BAD_REQUEST errors, and drops a transfer on CANCEL. Transfers are served in the order they were
- * requested.
+ * requested. A segment the source has a signed statement for ({@link SegmentSource#statement}: a
+ * signed stream) is answered with that {@link WireMessage.Statement} first, queued like the chunks
+ * and right before the first of them (§2.7).
  *
  * <p>Serving is bounded per neighbour (§2.5). Every REQUEST first goes through the neighbour's
  * {@link ServingBudget}, with the transfers under way as its active count: over budget it is
@@ -42,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Violations (§2.4) are cut at once, reason {@link ReportReason#PROTOCOL_VIOLATION}: a message
  * of a known type that does not decode (truncated, trailing bytes, out of range), one over the
- * size limit, and DATA, which answers no request of a peer that only serves.
+ * size limit, and DATA or STATEMENT, which answer no request of a peer that only serves.
  *
  * <p>A neighbour that never drains what it asked for is cut the same way, reason {@link
  * ReportReason#NOT_DRAINING}: {@link #watchDrain()}, called now and then by the owner, cuts it once
@@ -200,8 +203,9 @@ final class SegmentServer {
       transfers.remove(c.requestId());
     } else if (message instanceof WireMessage.Error e) {
       log.debug("peer reported error {} for request {}: {}", e.code(), e.requestId(), e.message());
-    } else if (message instanceof WireMessage.Data) {
-      cut(ReportReason.PROTOCOL_VIOLATION); // DATA for a request never sent: a peer that only serves asks for nothing
+    } else if (message instanceof WireMessage.Data || message instanceof WireMessage.Statement) {
+      // an answer to a request never sent: a peer that only serves asks for nothing
+      cut(ReportReason.PROTOCOL_VIOLATION);
     }
     // a HAVE means nothing to a peer that only serves
     return false;
@@ -215,6 +219,13 @@ final class SegmentServer {
     Iterator<Transfer> it = transfers.values().iterator();
     while (it.hasNext() && sink.writable()) {
       Transfer t = it.next();
+      if (t.statement != null) {
+        // queued like a chunk, right before the first: it waits for a writable channel as they do
+        if (!sink.send(codec.encode(new WireMessage.Statement(t.requestId, t.statement)))) {
+          return;
+        }
+        t.statement = null;
+      }
       while (t.offset < t.bytes.length && sink.writable()) {
         int n = Math.min(WireMessage.MAX_PAYLOAD, t.bytes.length - t.offset);
         WireMessage.Data chunk =
@@ -277,12 +288,17 @@ final class SegmentServer {
     if (served) {
       lastStream = ref.stream();
     }
+    // The statement is read on both sides of the bytes: a stream that restarted in between (a
+    // fresh key, segment numbers reused) would pair old bytes with a new statement, and the
+    // receiver would rightly cut us for it. Equal reads mean one run's bytes and statement.
+    Optional<SegmentSignature> statement = served ? context.source().statement(ref) : Optional.empty();
     Optional<byte[]> bytes = served ? context.source().segment(ref) : Optional.empty();
-    if (bytes.isEmpty() || bytes.get().length == 0) {
+    if (bytes.isEmpty() || bytes.get().length == 0
+        || !statement.equals(context.source().statement(ref))) {
       refuse(r.requestId(), WireMessage.Error.NOT_FOUND, "not held: " + ref);
       return;
     }
-    transfers.put(r.requestId(), new Transfer(r.requestId(), bytes.get()));
+    transfers.put(r.requestId(), new Transfer(r.requestId(), bytes.get(), statement.orElse(null)));
     pump();
   }
 
@@ -333,11 +349,14 @@ final class SegmentServer {
   private static final class Transfer {
     final long requestId;
     final byte[] bytes;
+    /** The statement still to send before the first chunk; null once sent, or for an unsigned stream. */
+    SegmentSignature statement;
     int offset;
 
-    Transfer(long requestId, byte[] bytes) {
+    Transfer(long requestId, byte[] bytes, SegmentSignature statement) {
       this.requestId = requestId;
       this.bytes = bytes;
+      this.statement = statement;
     }
   }
 }

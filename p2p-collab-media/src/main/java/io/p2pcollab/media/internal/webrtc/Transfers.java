@@ -5,6 +5,7 @@ import io.p2pcollab.core.PeerId;
 import io.p2pcollab.core.SegmentAssembler;
 import io.p2pcollab.core.TransferProgress;
 import io.p2pcollab.core.WireMessage;
+import io.p2pcollab.media.internal.webrtc.SegmentStatements.Expected;
 import java.time.Duration;
 import java.time.Instant;
 import org.slf4j.Logger;
@@ -13,6 +14,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The REQUESTs a {@link SegmentFetcher} sends to neighbours, and the judging of what comes of
  * each: its pace against its request deadline, its answer against the statement and the claim.
+ *
+ * <p>For a signed stream an answer is a STATEMENT, then DATA (docs/protocol.md §2.7). The STATEMENT
+ * must verify under the stream's key and agree with any statement known for the segment ({@link
+ * SegmentStatements#admit}, which keeps it): otherwise {@code bad-segment}. DATA before it, or a
+ * second one, is {@code protocol-violation}. The trusted statement is then what the chunks are held
+ * to. An unsigned stream's answers are held to its published hash; a STATEMENT there is ignored.
  *
  * <ul>
  *   <li>A REQUEST sent at {@code now} for a segment needed at {@code f.needed} must be complete by
@@ -23,11 +30,11 @@ import org.slf4j.LoggerFactory;
  *       (it is serving us, slowly): CANCEL, a late strike ({@link SourceRecords}), and the segment
  *       asked elsewhere at once. Nothing reported: slowness is no lie.
  *   <li>Behind with nothing at all from the neighbour since the REQUEST, which can only be at the
- *       deadline: {@code no-answer}. A first chunk announcing another length than the signed one
- *       is {@code wrong-length}, chunks that break the wire protocol {@code protocol-violation},
- *       bytes that do not match {@code bad-segment}, NOT_FOUND for what its HAVE still claims
- *       ({@link Claims}) {@code not-found}: each reported once, the neighbour cut, the segment
- *       asked elsewhere.
+ *       deadline: {@code no-answer}. A forged STATEMENT is {@code bad-segment}, a first chunk
+ *       announcing another length than the signed one {@code wrong-length}, chunks that break the
+ *       wire protocol {@code protocol-violation}, bytes that do not match {@code bad-segment},
+ *       NOT_FOUND for what its HAVE still claims ({@link Claims}) {@code not-found}: each
+ *       reported once, the neighbour cut, the segment asked elsewhere.
  *   <li>Completed and verified on time: the neighbour's strikes are cleared and its throughput
  *       sampled.
  * </ul>
@@ -75,6 +82,7 @@ final class Transfers {
     f.requestedAt = now;
     f.requestDeadline = policy.scheduler().requestDeadline(now, f.needed);
     f.answersAtSend = n.answers;
+    f.stated = false;
     watch(n, f, id, now);
     host.asking(n);
     n.request(f, id);
@@ -106,7 +114,7 @@ final class Transfers {
 
   private boolean behind(Fetch f, Instant now) {
     long received = f.assembler.received();
-    long total = received > 0 ? f.assembler.totalLength() : Math.max(0, f.expected.length());
+    long total = received > 0 ? f.assembler.totalLength() : f.expectedLength();
     Instant lastChunk = f.lastChunkAt != null ? f.lastChunkAt : f.requestedAt;
     return policy.scheduler().transferBehind(new TransferProgress(f.requestedAt, lastChunk, now, f.requestDeadline, received, total));
   }
@@ -153,8 +161,36 @@ final class Transfers {
     host.cut(n, stream);
   }
 
+  /**
+   * A STATEMENT from {@code n} answering {@code f}: for a signed stream the first message of every
+   * answer, trusted only if it verifies and agrees with what is known; ignored for an unsigned one.
+   */
+  void statement(ViewerNeighbour n, Fetch f, WireMessage.Statement s) {
+    if (!f.signed()) {
+      return; // an unsigned stream has no statements: nothing to check it against, nothing it changes
+    }
+    if (f.stated) {
+      misbehaved(n, f, ReportReason.PROTOCOL_VIOLATION, "sent a second STATEMENT answering " + f.ref);
+      return;
+    }
+    switch (f.statements.admit(f.ref, s.signature(), f.expected)) {
+      case FORGED -> misbehaved(n, f, ReportReason.BAD_SEGMENT,
+          "sent a STATEMENT for " + f.ref + " that does not verify under the stream's key");
+      case CONTRADICTED -> misbehaved(n, f, ReportReason.BAD_SEGMENT,
+          "sent a STATEMENT for " + f.ref + " that contradicts the verified one known");
+      case TRUSTED -> {
+        f.stated = true;
+        f.expected = Expected.of(s.signature());
+      }
+    }
+  }
+
   /** A chunk from {@code n} answering {@code f}. */
   void chunk(ViewerNeighbour n, Fetch f, WireMessage.Data d) {
+    if (f.signed() && !f.stated) {
+      misbehaved(n, f, ReportReason.PROTOCOL_VIOLATION, "sent DATA for " + f.ref + " before its STATEMENT");
+      return;
+    }
     long expectedLength = f.expected.length();
     if (f.assembler.received() == 0 && expectedLength >= 0 && d.totalLength() != expectedLength) {
       misbehaved(n, f, ReportReason.WRONG_LENGTH,
@@ -176,7 +212,7 @@ final class Transfers {
     }
     byte[] segment = f.assembler.segment();
     if (!f.expected.matches(segment)) {
-      misbehaved(n, f, ReportReason.BAD_SEGMENT, "sent " + f.ref + " that does not match what the Media Server published");
+      misbehaved(n, f, ReportReason.BAD_SEGMENT, "sent " + f.ref + " that does not match its statement");
       return;
     }
     Duration took = Duration.between(f.requestedAt, now);

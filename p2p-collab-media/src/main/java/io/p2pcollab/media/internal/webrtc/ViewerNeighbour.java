@@ -22,10 +22,10 @@ import java.util.Set;
  * holds nothing to share): every REQUEST is answered NOT_FOUND, a message of an unknown type ERROR
  * BAD_REQUEST, within the neighbour's serving budget (docs/protocol.md §2.5) — a neighbour that
  * keeps asking is cut for {@code flooding}. A message of a known type that does not decode, one
- * over the size limit, and DATA for a request never sent to this neighbour (ID 0, or above the
- * highest it was sent) are violations (§2.4): the viewer cuts the neighbour for {@code
- * protocol-violation}. DATA for a request we cancelled or gave up may still be in flight: ignored.
- * A PUSH is refused (ACK code 5, once per segment): a viewer ingests nothing.
+ * over the size limit, and DATA or STATEMENT for a request never sent to this neighbour (ID 0, or
+ * above the highest it was sent) are violations (§2.4): the viewer cuts the neighbour for {@code
+ * protocol-violation}. DATA or STATEMENT for a request we cancelled or gave up may still be in
+ * flight: ignored. A PUSH is refused (ACK code 5, once per segment): a viewer ingests nothing.
  *
  * <p>Threading: confined to the viewer's executor, like its link.
  */
@@ -55,6 +55,9 @@ final class ViewerNeighbour implements PeerLink.Listener {
 
     /** A chunk answering {@code f}. */
     void chunk(ViewerNeighbour n, Fetch f, WireMessage.Data chunk);
+
+    /** A statement answering {@code f}. */
+    void statement(ViewerNeighbour n, Fetch f, WireMessage.Statement statement);
 
     /** An ERROR answering {@code f}. */
     void refused(ViewerNeighbour n, Fetch f, WireMessage.Error error);
@@ -144,10 +147,17 @@ final class ViewerNeighbour implements PeerLink.Listener {
       Fetch f = downloads.get(d.requestId());
       if (f != null) {
         owner.chunk(this, f, d);
-      } else if (d.requestId() == 0 || d.requestId() > highestRequestId) {
-        owner.misbehaved(this, ReportReason.PROTOCOL_VIOLATION,
-            "sent DATA for request " + d.requestId() + ", which it was never sent");
-      } // else a request cancelled or given up meanwhile: its chunks may still be in flight
+      } else {
+        unasked(d.requestId(), "DATA");
+      }
+    } else if (message instanceof WireMessage.Statement s) {
+      // not counted in answers: a STATEMENT and then silence is "no DATA and no ERROR" (§2.4)
+      Fetch f = downloads.get(s.requestId());
+      if (f != null) {
+        owner.statement(this, f, s);
+      } else {
+        unasked(s.requestId(), "a STATEMENT");
+      }
     } else if (message instanceof WireMessage.Error e) {
       answers++;
       Fetch f = downloads.get(e.requestId());
@@ -162,6 +172,14 @@ final class ViewerNeighbour implements PeerLink.Listener {
       // only an ingesting super-peer takes contributions: refused once per segment, as §2.4 says
       link.send(codec.encode(new WireMessage.Ack(p.number(), WireMessage.Error.FORBIDDEN, "not an ingest")));
     }
+  }
+
+  /** An answer to {@code requestId}, which is not under way: a violation if it was never sent. */
+  private void unasked(long requestId, String what) {
+    if (requestId == 0 || requestId > highestRequestId) {
+      owner.misbehaved(this, ReportReason.PROTOCOL_VIOLATION,
+          "sent " + what + " for request " + requestId + ", which it was never sent");
+    } // else a request cancelled or given up meanwhile: its answer may still be in flight
   }
 
   @Override

@@ -211,6 +211,11 @@ final class ViewerNeighbours {
     }
 
     @Override
+    public void statement(ViewerNeighbour n, Fetch f, WireMessage.Statement s) {
+      fetcher.get().statement(n, f, s);
+    }
+
+    @Override
     public void refused(ViewerNeighbour n, Fetch f, WireMessage.Error e) {
       fetcher.get().refused(n, f, e);
     }

@@ -32,15 +32,21 @@ import org.slf4j.LoggerFactory;
  * A Java viewer peer: registers as {@code viewer}, joins a stream, offers a data channel to the
  * peers the Coordinator lists, and fetches segments over the wire protocol, checking each against
  * what the Media Server published: for a signed stream ({@link StreamInfo#isSigned()}) its signed
- * statement ({@link SegmentSignature}, docs/protocol.md §6), for an unsigned one its SHA-256 in
- * {@code hashes.json}. It only downloads; it serves nothing (a neighbour's REQUEST is answered
+ * statement ({@link SegmentSignature}, docs/protocol.md §2.7, §6), for an unsigned one its SHA-256
+ * in {@code hashes.json}. It only downloads; it serves nothing (a neighbour's REQUEST is answered
  * NOT_FOUND, within its serving budget). Used by integration tests and benchmarks, and by Java
  * clients that want segments peer to peer.
  *
- * <p>{@link #load} works like the browser's Content Loader: it reads the stream's {@code
- * signatures.json} (or {@code hashes.json}) from the origin and keeps the entries that verify,
- * asks a peer for a segment only if it holds a verified entry for it, and falls back to HTTP when
- * the scheduler says so. {@link #fetch} asks neighbours only, with a statement the caller holds.
+ * <p>A signed stream's statements travel with its segments: every neighbour's answer starts with a
+ * STATEMENT, which must verify under the stream's key (and agree with any statement known for the
+ * segment) before a byte of the answer is used; the origin's answer carries it in the {@code
+ * P2P-Collab-Statement} header. Statements that verified are kept ({@link SegmentStatements}); the
+ * viewer never reads {@code signatures.json}.
+ *
+ * <p>{@link #load} works like the browser's Content Loader: it asks the neighbours that claim a
+ * segment whether or not a statement is known yet (for an unsigned stream, once it read the hash
+ * from {@code hashes.json}), and falls back to HTTP when the scheduler says so. {@link #fetch} asks
+ * neighbours only.
  *
  * <p>Sources are chosen, REQUESTs given deadlines and transfers under way judged by the shared
  * rules of {@link SegmentScheduler} ({@link FetchPolicy}, docs/protocol.md §5.1; {@link
@@ -50,9 +56,10 @@ import org.slf4j.LoggerFactory;
  * ID, for the viewer's life; a transfer on time clears them); a regular neighbour with 2 strikes is
  * asked for nothing more. Being slow is never reported.
  *
- * <p>Claims are checked against what is delivered. A neighbour that sends a bad answer — a first
- * chunk announcing another length than the signed one, bytes that do not match, chunks that break
- * the wire protocol — or that lies about what it holds — NOT_FOUND for a segment its HAVE still
+ * <p>Claims are checked against what is delivered. A neighbour that sends a bad answer — a forged
+ * or contradicting STATEMENT, DATA without one, a first chunk announcing another length than the
+ * signed one, bytes that do not match, chunks that break the wire protocol — or that lies about
+ * what it holds — NOT_FOUND for a segment its HAVE still
  * claims ({@link Claims}), or nothing at all between a REQUEST for a segment it claimed and the
  * request's deadline — is cut at once, never connected to again during this visit, and reported to
  * the Coordinator once ({@code report} with the {@link ReportReason}); the segment is then asked of
@@ -168,9 +175,10 @@ public final class WebRtcViewer implements AutoCloseable {
           }
 
           @Override
-          public void fromOrigin(SegmentRef ref, BiConsumer<byte[], String> done) {
+          public void fromOrigin(SegmentRef ref, BiConsumer<Origin.Answer, String> done) {
             URI url = origin.resolve(streams.get(ref.stream()).info().manifestUrl()).resolve(ref.fileName());
-            Origin.get(http, url, executor, (bytes, error) -> done.accept(bytes, error == null ? null : "GET " + url + ": " + error));
+            Origin.get(http, url, executor,
+                (answer, error) -> done.accept(answer, error == null ? null : "GET " + url + ": " + error));
           }
         });
   }
@@ -227,18 +235,20 @@ public final class WebRtcViewer implements AutoCloseable {
   }
 
   /**
-   * Loads {@code ref} of a joined stream as the browser's Content Loader does: finds its statement
-   * in the stream's {@code signatures.json} (signed stream) or {@code hashes.json} (unsigned),
-   * fetched from the origin when it is not known yet; asks the neighbours the scheduler chooses
-   * among those that announced it, and the origin over HTTP when it says so: at once if no
-   * neighbour is open, else once none can deliver and at most 1 s ({@code httpFallbackMargin})
-   * before {@code timeout} runs out. Whatever the source, the bytes must match the statement.
+   * Loads {@code ref} of a joined stream as the browser's Content Loader does: asks the neighbours
+   * the scheduler chooses among those that announced it, and the origin over HTTP when it says so:
+   * at once if no neighbour is open, else once none can deliver and at most 1 s ({@code
+   * httpFallbackMargin}) before {@code timeout} runs out. For a signed stream the statement comes
+   * with the segment, from whichever source (the scheduler predicts with length 0 until one is
+   * known); for an unsigned one the hash is read from {@code hashes.json} first when it is not
+   * known yet. Whatever the source, the bytes must match the statement — except the origin's with
+   * no statement header and none known, which are trusted like the origin itself.
    *
    * @param timeout the segment's playback deadline is now + {@code timeout}: each REQUEST gets
    *     {@code requestDeadline(now, that)}, with the standard policy the time left clamped to 1–5 s
    * @return completes with the bytes and where they came from; exceptionally with {@link
-   *     FetchException} if the stream was not joined, has no statement for {@code ref}, or nobody
-   *     delivered matching bytes within {@code timeout}
+   *     FetchException} if the stream was not joined, is unsigned and has no hash for {@code ref},
+   *     or nobody delivered matching bytes within {@code timeout}
    * @throws IllegalStateException if this viewer has no origin
    */
   public CompletableFuture<Loaded> load(SegmentRef ref, Duration timeout) {
@@ -267,11 +277,12 @@ public final class WebRtcViewer implements AutoCloseable {
   }
 
   /**
-   * Fetches {@code ref} of a joined signed stream from neighbours only: {@code signed} must be an
-   * entry of its {@code signatures.json} that verifies under the stream's key (checked again
-   * here), the first chunk must announce {@code signed.length()} bytes and the whole segment must
-   * match. A neighbour that breaks either, or lies about holding it, is cut, reported and never
-   * asked again; the segment is then asked of another neighbour until {@code timeout}.
+   * Fetches {@code ref} of a joined signed stream from neighbours only: {@code signed} must be its
+   * statement (e.g. an entry of its {@code signatures.json}) and verify under the stream's key
+   * (checked here); each neighbour's STATEMENT must agree with it, the first chunk must announce
+   * {@code signed.length()} bytes and the whole segment must match. A neighbour that breaks any of
+   * these, or lies about holding it, is cut, reported and never asked again; the segment is then
+   * asked of another neighbour until {@code timeout}.
    *
    * @param timeout the segment's playback deadline is now + {@code timeout} (see {@link #load})
    * @return completes with the verified bytes; exceptionally with {@link FetchException} if the

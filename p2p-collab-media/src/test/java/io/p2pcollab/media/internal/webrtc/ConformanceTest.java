@@ -8,6 +8,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.p2pcollab.core.PeerId;
 import io.p2pcollab.core.SegmentRef;
+import io.p2pcollab.core.SegmentSigner;
 import io.p2pcollab.core.WireMessage;
 import io.p2pcollab.core.testing.Fixtures;
 import io.p2pcollab.core.testing.ManualClock;
@@ -37,7 +38,9 @@ import org.junit.jupiter.api.TestFactory;
  * <p>The super-peer serves and never requests; the Java viewer requests and serves nothing. So a
  * scenario in which the peer holds segments or is asked for them ({@code holds}, {@code
  * sendRequests}) runs against the super-peer ({@link SuperPeerUnderTest}), one in which it fetches
- * ({@code load}) against the viewer ({@link ViewerUnderTest}), and every other against both.
+ * ({@code load}) against the viewer ({@link ViewerUnderTest}), and every other against both. The
+ * super-peer serves a signed stream, so it answers with STATEMENTs; the viewer's load is of a signed
+ * stream when the scenario says {@code signed}, and the tester then answers with STATEMENTs (§2.7).
  */
 class ConformanceTest {
 
@@ -45,6 +48,12 @@ class ConformanceTest {
   enum Peer {
     SUPER_PEER, VIEWER
   }
+
+  /**
+   * The runner's stream key: what a signed stream's statements are signed with, by the super-peer's
+   * source, by the tester answering a viewer's signed load, and by the viewer's origin.
+   */
+  static final SegmentSigner STREAM_KEY = SegmentSigner.fromSeed(new byte[32]);
 
   private static final HexFormat HEX = HexFormat.of();
   private static final String STREAM = "main";
@@ -66,8 +75,10 @@ class ConformanceTest {
     scenarios().forEach(s -> peersFor(s).forEach(p -> byPeer.computeIfAbsent(p, k -> new ArrayList<>())
         .add(s.get("name").getAsString())));
 
-    assertThat(byPeer.get(Peer.SUPER_PEER)).contains("have-on-open", "flood-is-cut", "cut-peer-is-not-let-back");
-    assertThat(byPeer.get(Peer.VIEWER)).contains("no-answer-reported", "unknown-type-tolerated", "cut-peer-is-not-let-back");
+    assertThat(byPeer.get(Peer.SUPER_PEER)).contains("have-on-open", "flood-is-cut", "cut-peer-is-not-let-back",
+        "statement-before-data");
+    assertThat(byPeer.get(Peer.VIEWER)).contains("no-answer-reported", "unknown-type-tolerated", "cut-peer-is-not-let-back",
+        "data-without-statement", "forged-statement");
     assertThat(scenarios()).allSatisfy(s -> assertThat(peersFor(s)).as(s.get("name").getAsString()).isNotEmpty());
   }
 
@@ -224,8 +235,9 @@ class ConformanceTest {
         if (st.has("load")) {
           JsonObject load = st.getAsJsonObject("load");
           SegmentRef ref = ref(load.get("segment").getAsString());
-          put.load(ref, segments.get(ref), Duration.ofMillis(load.get("deadlineMs").getAsLong()),
-              load.has("signed") && load.get("signed").getAsBoolean());
+          boolean signed = load.has("signed") && load.get("signed").getAsBoolean();
+          tester.signer = signed ? STREAM_KEY : null;
+          put.load(ref, segments.get(ref), Duration.ofMillis(load.get("deadlineMs").getAsLong()), signed);
         }
         if (st.has("offerAgain")) {
           put.offerAgain(tester);

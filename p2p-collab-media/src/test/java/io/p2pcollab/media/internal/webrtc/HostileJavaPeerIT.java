@@ -9,6 +9,8 @@ import io.p2pcollab.core.Hashes;
 import io.p2pcollab.core.PeerId;
 import io.p2pcollab.tracker.PeerReport;
 import io.p2pcollab.core.SegmentRef;
+import io.p2pcollab.core.SegmentSignature;
+import io.p2pcollab.core.SegmentSigner;
 import io.p2pcollab.core.SegmentSource;
 import io.p2pcollab.core.StreamInfo;
 import io.p2pcollab.core.SuperPeer;
@@ -28,6 +30,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,12 +47,17 @@ import org.junit.jupiter.api.Test;
  * segment and serves them over HTTP; the Coordinator behind the WebSocket server, announcing the
  * stream with its public key; webrtc-java super-peers and viewers on loopback.
  *
- * <p>One super-peer is hostile: it announces a segment the Media Server never published, serves
- * corrupted segments (same length, flipped bytes) to the first viewer and then forged ones (the
- * genuine bytes with more appended: a fine SHA-256 of their own, but no signature) to the second.
- * Each viewer asks it for nothing without a verified entry, cuts it at its first bad segment,
- * reports it (the host hears it; a super-peer is never banned by viewers), never hands out a byte the Media Server did not publish, and
- * gets every segment from the honest super-peer or over HTTP.
+ * <p>Statements travel with segments (docs/protocol.md §2.7): the honest super-peer answers every
+ * REQUEST with the Media Server's STATEMENT before the DATA, the origin sends it in the {@code
+ * P2P-Collab-Statement} header, and no viewer ever reads {@code signatures.json}.
+ *
+ * <p>One super-peer is hostile: it announces a segment the Media Server never published and
+ * answers it with a statement signed by a key of its own, and serves forged segments (the genuine
+ * statement, but the genuine bytes with more appended) to the second viewer. Each viewer cuts it
+ * at its first bad answer — the first at the forged STATEMENT, before any DATA; the second at the
+ * first chunk, which announces more bytes than the signed length — reports it (the host hears it;
+ * a super-peer is never banned by viewers), never hands out a byte the Media Server did not
+ * publish, and gets every segment from the honest super-peer or over HTTP.
  */
 class HostileJavaPeerIT {
 
@@ -62,6 +70,8 @@ class HostileJavaPeerIT {
   private SuperPeer hostile;
   private WebRtcViewer first;
   private WebRtcViewer second;
+  /** The paths the viewers asked the origin for. */
+  private final List<String> originPaths = new CopyOnWriteArrayList<>();
 
   @AfterEach
   void tearDown() {
@@ -91,7 +101,7 @@ class HostileJavaPeerIT {
     SuperPeerConfig config = SuperPeerConfig.builder("main").allowLoopback(true).token(RealSignaling.SUPER_PEER_TOKEN).build();
 
     SegmentRef phantom = new SegmentRef("main", "0", 99_999); // never published, yet announced
-    AtomicReference<UnaryOperator<byte[]>> tamper = new AtomicReference<>(HostileJavaPeerIT::corrupt);
+    AtomicReference<UnaryOperator<byte[]>> tamper = new AtomicReference<>(UnaryOperator.identity());
     Tampering tampering = new Tampering(published, phantom, tamper);
     hostile = SuperPeers.create(config, tampering, signaling.transport());
     PeerId hostileId = hostile.start().get(10, TimeUnit.SECONDS);
@@ -104,15 +114,15 @@ class HostileJavaPeerIT {
     await("the hostile peer's HAVE", () -> announced(first, hostileId).contains(phantom));
 
     assertThatThrownBy(() -> first.load(phantom, WAIT).get(20, TimeUnit.SECONDS))
-        .as("no verified statement: never asked of a peer")
+        .as("its statement is forged, and the origin never published it")
         .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(WebRtcViewer.FetchException.class);
-    assertThat(tampering.asked.get()).isZero();
+    assertThat(first.blocked().get(5, TimeUnit.SECONDS)).containsExactly(Map.entry(hostileId, "bad-segment"));
+    assertThat(tampering.asked.get()).as("asked once, cut at its STATEMENT").isEqualTo(1);
 
     WebRtcViewer.Loaded viaOrigin = first.load(refs.get(0), WAIT).get(20, TimeUnit.SECONDS);
     assertPublished(published, refs.get(0), viaOrigin.bytes());
-    assertThat(viaOrigin.from()).as("its only neighbour was cut: over HTTP").isNull();
-    assertThat(first.blocked().get(5, TimeUnit.SECONDS)).containsExactly(Map.entry(hostileId, "bad-segment"));
-    assertThat(tampering.asked.get()).as("asked once, cut at once").isEqualTo(1);
+    assertThat(viaOrigin.from()).as("its only neighbour was cut: over HTTP, statement header checked").isNull();
+    assertThat(tampering.asked.get()).isEqualTo(1);
 
     // An honest super-peer comes; the first viewer takes the rest from it, never the hostile one again.
     honest = SuperPeers.create(config, published, signaling.transport());
@@ -155,6 +165,8 @@ class HostileJavaPeerIT {
             tuple(hostileId, "bad-segment", PeerReport.Outcome.AGAINST_SUPER_PEER),
             tuple(hostileId, "wrong-length", PeerReport.Outcome.AGAINST_SUPER_PEER));
     assertThat(sources()).as("never banned by viewers").contains(hostileId);
+    assertThat(originPaths).as("segments over HTTP, never a list of statements")
+        .hasSize(1 + 1 + refs.size()).allMatch(p -> p.endsWith(".m4s"));
     System.out.printf("HostileJavaPeerIT: %d segments (%d bytes) per viewer, hostile peer asked %d times%n",
         refs.size(), refs.stream().mapToLong(r -> published.segment(r).orElseThrow().length).sum(), tampering.asked.get());
   }
@@ -167,15 +179,6 @@ class HostileJavaPeerIT {
         .isEqualTo(Hashes.sha256Hex(want) + " / " + want.length + " bytes");
   }
 
-  /** Same length, flipped bytes. */
-  private static byte[] corrupt(byte[] genuine) {
-    byte[] b = genuine.clone();
-    for (int i = 0; i < b.length; i += 997) {
-      b[i] ^= 0x5a;
-    }
-    return b;
-  }
-
   /** The genuine bytes and then some: a perfectly good SHA-256 of its own, but nobody signed it. */
   private static byte[] forge(byte[] genuine) {
     byte[] b = Arrays.copyOf(genuine, genuine.length + 1000);
@@ -185,8 +188,14 @@ class HostileJavaPeerIT {
     return b;
   }
 
-  /** The Media Server's segments, tampered with, plus one it never published. */
+  /**
+   * The Media Server's segments, tampered with, each with its genuine statement; plus one it never
+   * published, with a statement signed by a key of the hostile peer's own.
+   */
   private static final class Tampering implements SegmentSource {
+    private static final SegmentSigner OWN_KEY = SegmentSigner.generate();
+    private static final byte[] PHANTOM_BYTES = new byte[5000];
+
     final SegmentSource genuine;
     final SegmentRef phantom;
     final AtomicReference<UnaryOperator<byte[]>> tamper;
@@ -201,7 +210,12 @@ class HostileJavaPeerIT {
     @Override
     public Optional<byte[]> segment(SegmentRef ref) {
       asked.incrementAndGet();
-      return ref.equals(phantom) ? Optional.of(new byte[5000]) : genuine.segment(ref).map(tamper.get());
+      return ref.equals(phantom) ? Optional.of(PHANTOM_BYTES) : genuine.segment(ref).map(tamper.get());
+    }
+
+    @Override
+    public Optional<SegmentSignature> statement(SegmentRef ref) {
+      return ref.equals(phantom) ? Optional.of(OWN_KEY.sign(ref, PHANTOM_BYTES)) : genuine.statement(ref);
     }
 
     @Override
@@ -227,7 +241,10 @@ class HostileJavaPeerIT {
     media.onStreamStarted(started::complete);
     media.start();
     http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    http.createContext("/live/", media.httpHandler());
+    http.createContext("/live/", exchange -> {
+      originPaths.add(exchange.getRequestURI().getPath());
+      media.httpHandler().handle(exchange);
+    });
     http.start();
     return started.get(20, TimeUnit.SECONDS);
   }

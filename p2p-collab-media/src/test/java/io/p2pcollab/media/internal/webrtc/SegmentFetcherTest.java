@@ -5,20 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.p2pcollab.core.Hashes;
 import io.p2pcollab.core.PeerId;
 import io.p2pcollab.core.SegmentRef;
-import io.p2pcollab.core.ServingBudget;
 import io.p2pcollab.core.SignalMessage;
-import io.p2pcollab.core.WireCodec;
 import io.p2pcollab.core.WireMessage;
 import io.p2pcollab.core.testing.ManualClock;
+import io.p2pcollab.media.internal.webrtc.FetcherFixture.FakeLink;
 import io.p2pcollab.media.internal.webrtc.SegmentStatements.Expected;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -31,50 +26,27 @@ import org.junit.jupiter.api.Test;
  * reported once and cut. A NOT_FOUND its moving window explains, a BUSY, or a slow transfer is no
  * lie.
  *
- * <p>Segments here are 40 000 bytes; a fetch has 20 s unless said otherwise, so each REQUEST gets
- * 5 s (the standard clamp of 1–5 s).
+ * <p>Segments here are 40 000 bytes of an unsigned stream whose length is known; a fetch has 20 s
+ * unless said otherwise, so each REQUEST gets 5 s (the standard clamp of 1–5 s). A signed stream's
+ * statements, which come with its segments, are {@link SignedFetchTest}'s.
  */
 class SegmentFetcherTest {
 
-  private static final WireCodec CODEC = WireCodec.binary();
   private static final SegmentRef INIT = SegmentRef.init("main", "0");
   private static final Duration SAMPLE = Duration.ofMillis(250);
   /** How long a transfer must have stalled before its pace is judged (SchedulerConfig.minProgressSample). */
   private static final Duration QUIET = Duration.ofMillis(500);
 
-  private final ManualClock clock = new ManualClock();
-  private final ManualTimers timers = new ManualTimers(clock);
-  private final List<SignalMessage> toCoordinator = new ArrayList<>();
-  private final Testimony testimony = new Testimony(toCoordinator::add);
-  private final Map<PeerId, ViewerNeighbour> neighbours = new LinkedHashMap<>();
-  private final List<String> cuts = new ArrayList<>();
+  private final FetcherFixture fx = new FetcherFixture(5);
+  private final ManualClock clock = fx.clock;
+  private final ManualTimers timers = fx.timers;
+  private final List<SignalMessage> toCoordinator = fx.toCoordinator;
+  private final Testimony testimony = fx.testimony;
+  private final List<String> cuts = fx.cuts;
   /** GETs sent to the origin, answered by the test. */
-  private final Map<SegmentRef, BiConsumer<byte[], String>> origin = new LinkedHashMap<>();
-  private final SegmentFetcher fetcher = new SegmentFetcher(timers, Runnable::run, neighbours.values(), testimony, null,
-      FetchPolicy.standard(), new SegmentFetcher.Host() {
-        @Override
-        public boolean closed() {
-          return false;
-        }
-
-        @Override
-        public void asking(ViewerNeighbour n) {}
-
-        @Override
-        public void cut(ViewerNeighbour n, String stream) {
-          cuts.add(stream);
-        }
-
-        @Override
-        public void fromOrigin(SegmentRef ref, BiConsumer<byte[], String> done) {
-          origin.put(ref, done);
-        }
-      });
-  private final Random random = new Random(5);
-  /** What the viewer serves its neighbours: nothing. */
-  private final SegmentServer.Context nothingServed =
-      new SegmentServer.Context(new InMemorySegmentSource(), List.of(), new ServingCounters(), clock, Duration.ofSeconds(10));
-  private final byte[] two = bytes(40_000);
+  private final Map<SegmentRef, BiConsumer<Origin.Answer, String>> origin = fx.origin;
+  private final SegmentFetcher fetcher = fx.fetcher;
+  private final byte[] two = fx.bytes(40_000);
 
   // --- claims
 
@@ -287,7 +259,7 @@ class SegmentFetcherTest {
     timers.advance(Duration.ofMillis(1));
     assertThat(origin).containsOnlyKeys(seg(2));
 
-    origin.get(seg(2)).accept(two, null);
+    origin.get(seg(2)).accept(new Origin.Answer(two, null), null);
     assertThat(delivered(f).from()).as("over HTTP").isNull();
   }
 
@@ -296,7 +268,7 @@ class SegmentFetcherTest {
     Fetch f = load(seg(2), Duration.ofSeconds(10));
 
     assertThat(origin).containsOnlyKeys(seg(2));
-    origin.get(seg(2)).accept(bytes(40_000), null);
+    origin.get(seg(2)).accept(new Origin.Answer(bytes(40_000), null), null);
     assertThat(f.result).as("bytes that do not match are never handed out").isCompletedExceptionally();
   }
 
@@ -455,9 +427,7 @@ class SegmentFetcherTest {
   }
 
   private byte[] bytes(int n) {
-    byte[] b = new byte[n];
-    random.nextBytes(b);
-    return b;
+    return fx.bytes(n);
   }
 
   /** {@code length} bytes of {@link #two} from {@code offset}, answering {@code requestId}. */
@@ -473,7 +443,7 @@ class SegmentFetcherTest {
   private Fetch fetch(SegmentRef ref, Duration timeout) {
     Fetch f = new Fetch(ref, false);
     fetcher.arm(f, timeout);
-    fetcher.begin(f, new Expected(two.length, Hashes.sha256Hex(two)));
+    fetcher.begin(f, null, new Expected(two.length, Hashes.sha256Hex(two)));
     return f;
   }
 
@@ -481,13 +451,12 @@ class SegmentFetcherTest {
   private Fetch load(SegmentRef ref, Duration timeout) {
     Fetch f = new Fetch(ref, true);
     fetcher.arm(f, timeout);
-    fetcher.begin(f, new Expected(two.length, Hashes.sha256Hex(two)));
+    fetcher.begin(f, null, new Expected(two.length, Hashes.sha256Hex(two)));
     return f;
   }
 
   private static WebRtcViewer.Loaded delivered(Fetch f) {
-    assertThat(f.result).as("delivered").isCompleted();
-    return f.result.getNow(null);
+    return FetcherFixture.delivered(f);
   }
 
   /** The one of {@code links} that was sent a REQUEST. */
@@ -497,135 +466,15 @@ class SegmentFetcherTest {
     return asked.get(0);
   }
 
-  /** An open regular neighbour that has announced {@code claims}. */
   private FakeLink neighbour(SegmentRef... claims) {
-    return neighbour(PeerId.random(random), false, claims);
+    return fx.neighbour(claims);
   }
 
-  /** An open super-peer neighbour that has announced {@code claims}. */
   private FakeLink superPeer(SegmentRef... claims) {
-    return neighbour(PeerId.random(random), true, claims);
+    return fx.superPeer(claims);
   }
 
   private FakeLink neighbour(PeerId id, boolean superPeer, SegmentRef... claims) {
-    ViewerNeighbour n = new ViewerNeighbour(id, superPeer, "main", new ViewerNeighbour.Owner() {
-      @Override
-      public void signal(SignalMessage message) {}
-
-      @Override
-      public void opened(ViewerNeighbour n) {}
-
-      @Override
-      public SegmentServer serverFor(ViewerNeighbour n) {
-        return new SegmentServer(nothingServed, n.link, new ServingBudget(ServingBudget.Config.defaults()),
-            (reason, stream) -> fetcher.cut(n, reason, "cut: " + reason.wireName()));
-      }
-
-      @Override
-      public void misbehaved(ViewerNeighbour n, ReportReason reason, String detail) {
-        fetcher.cut(n, reason, detail);
-      }
-
-      @Override
-      public void announced(ViewerNeighbour n) {
-        fetcher.dispatch();
-      }
-
-      @Override
-      public void requested(ViewerNeighbour n) {}
-
-      @Override
-      public void chunk(ViewerNeighbour n, Fetch f, WireMessage.Data chunk) {
-        fetcher.chunk(n, f, chunk);
-      }
-
-      @Override
-      public void refused(ViewerNeighbour n, Fetch f, WireMessage.Error error) {
-        fetcher.refused(n, f, error);
-      }
-
-      @Override
-      public void closed(ViewerNeighbour n, String reason) {
-        neighbours.remove(n.id);
-        new ArrayList<>(n.downloads.values()).forEach(f -> fetcher.elsewhere(n, f));
-      }
-    });
-    FakeLink link = new FakeLink(n);
-    n.link = link;
-    neighbours.put(id, n);
-    n.onOpen();
-    link.answer(WireMessage.Have.of("main", List.of(claims)));
-    return link;
-  }
-
-  /** A neighbour's open data channel, recording what the viewer sends. */
-  private static final class FakeLink implements DataLink {
-    final ViewerNeighbour neighbour;
-    final PeerId id;
-    final List<WireMessage> sent = new ArrayList<>();
-    String closedFor;
-
-    FakeLink(ViewerNeighbour neighbour) {
-      this.neighbour = neighbour;
-      this.id = neighbour.id;
-    }
-
-    @Override
-    public boolean send(ByteBuffer message) {
-      if (closedFor != null) {
-        return false;
-      }
-      sent.add(CODEC.decode(message));
-      return true;
-    }
-
-    @Override
-    public boolean writable() {
-      return closedFor == null;
-    }
-
-    @Override
-    public boolean isOpen() {
-      return closedFor == null;
-    }
-
-    @Override
-    public void close(String reason) {
-      if (closedFor == null) {
-        closedFor = reason;
-        neighbour.onClosed(reason);
-      }
-    }
-
-    List<WireMessage.Request> requests() {
-      return sent.stream().filter(WireMessage.Request.class::isInstance).map(WireMessage.Request.class::cast).toList();
-    }
-
-    List<Long> cancels() {
-      return sent.stream().filter(WireMessage.Cancel.class::isInstance)
-          .map(m -> ((WireMessage.Cancel) m).requestId()).toList();
-    }
-
-    WireMessage.Request lastRequest() {
-      List<WireMessage.Request> r = requests();
-      assertThat(r).as("requests sent to %s", id).isNotEmpty();
-      return r.get(r.size() - 1);
-    }
-
-    /** The neighbour sends {@code m}. */
-    void answer(WireMessage m) {
-      ByteBuffer b = CODEC.encode(m);
-      byte[] bytes = new byte[b.remaining()];
-      b.get(bytes);
-      neighbour.onMessage(bytes);
-    }
-
-    /** The neighbour sends {@code segment} in 16 KiB chunks. */
-    void deliver(long requestId, byte[] segment) {
-      for (int off = 0; off < segment.length; off += WireMessage.MAX_PAYLOAD) {
-        answer(new WireMessage.Data(requestId, segment.length, off,
-            Arrays.copyOfRange(segment, off, Math.min(segment.length, off + WireMessage.MAX_PAYLOAD))));
-      }
-    }
+    return fx.neighbour(id, superPeer, claims);
   }
 }

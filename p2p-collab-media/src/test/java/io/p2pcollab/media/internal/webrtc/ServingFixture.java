@@ -2,6 +2,8 @@ package io.p2pcollab.media.internal.webrtc;
 
 import io.p2pcollab.core.SegmentAssembler;
 import io.p2pcollab.core.SegmentRef;
+import io.p2pcollab.core.SegmentSignature;
+import io.p2pcollab.core.SegmentSigner;
 import io.p2pcollab.core.SegmentSource;
 import io.p2pcollab.core.ServingBudget;
 import io.p2pcollab.core.WireCodec;
@@ -17,16 +19,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * What a {@link SegmentServer} test serves with: segments in memory (every read counted), a
- * recording sink, a manual clock, streams {@code main} and {@code other}, a drain timeout of 10 s,
- * and the cuts its servers report, as {@code "<reason> in <stream>"}. Single-threaded.
+ * What a {@link SegmentServer} test serves with: segments in memory (every read counted; signed, and
+ * served with their statements, if a signer is given), a recording sink, a manual clock, streams
+ * {@code main} and {@code other}, a drain timeout of 10 s, and the cuts its servers report, as
+ * {@code "<reason> in <stream>"}. Single-threaded.
  */
 final class ServingFixture {
 
   static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
   final WireCodec codec = WireCodec.binary();
-  final InMemorySegmentSource source = new InMemorySegmentSource();
+  final InMemorySegmentSource source;
   final RecordingSink sink = new RecordingSink();
   final ServingCounters counters = new ServingCounters();
   final ManualClock clock = new ManualClock();
@@ -34,6 +37,16 @@ final class ServingFixture {
   final AtomicInteger reads = new AtomicInteger();
   final SegmentServer.Context context =
       new SegmentServer.Context(new CountingSource(), List.of("main", "other"), counters, clock, DRAIN_TIMEOUT);
+
+  /** Serving unsigned streams. */
+  ServingFixture() {
+    this(null);
+  }
+
+  /** Serving streams signed by {@code signer} (null: unsigned). */
+  ServingFixture(SegmentSigner signer) {
+    this.source = new InMemorySegmentSource(signer);
+  }
 
   /** A server on the sink with a fresh budget of {@code budget}. */
   SegmentServer serverWith(ServingBudget.Config budget) {
@@ -66,6 +79,11 @@ final class ServingFixture {
     public Optional<byte[]> segment(SegmentRef ref) {
       reads.incrementAndGet();
       return source.segment(ref);
+    }
+
+    @Override
+    public Optional<SegmentSignature> statement(SegmentRef ref) {
+      return source.statement(ref);
     }
 
     @Override
@@ -109,6 +127,10 @@ final class ServingFixture {
 
     List<WireMessage.Data> data() {
       return sent.stream().filter(m -> m instanceof WireMessage.Data).map(m -> (WireMessage.Data) m).toList();
+    }
+
+    List<WireMessage.Statement> statements() {
+      return sent.stream().filter(m -> m instanceof WireMessage.Statement).map(m -> (WireMessage.Statement) m).toList();
     }
 
     List<WireMessage.Error> errors() {

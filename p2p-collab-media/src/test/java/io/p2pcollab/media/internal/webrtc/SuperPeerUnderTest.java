@@ -14,7 +14,8 @@ import java.util.Set;
 /**
  * The super-peer's serving side under a conformance scenario: {@link ServedPeers} (offers,
  * blocking, reports) with its {@link ServedPeer}s and {@link SegmentServer}s, serving stream {@code
- * main} with the default {@link SuperPeerConfig} from memory, swept every 250 ms as {@link
+ * main} — signed with the runner's {@link ConformanceTest#STREAM_KEY}, so every answer starts with
+ * a STATEMENT — with the default {@link SuperPeerConfig} from memory, swept every 250 ms as {@link
  * WebRtcSuperPeer} does (idle links, undrained channels). The super-peer never requests: it
  * fetches nothing.
  */
@@ -29,7 +30,7 @@ final class SuperPeerUnderTest implements PeerUnderTest {
   /** @param holds what it serves */
   SuperPeerUnderTest(ManualClock clock, ManualTimers timers, Map<SegmentRef, byte[]> holds) {
     this.timers = timers;
-    InMemorySegmentSource source = new InMemorySegmentSource();
+    InMemorySegmentSource source = new InMemorySegmentSource(ConformanceTest.STREAM_KEY);
     holds.forEach(source::put);
     SuperPeerConfig config = SuperPeerConfig.builder("main").build();
     Uploads uploads = new Uploads(null, config.contributionCaps(), clock, toCoordinator::add, new Uploads.Listener() {

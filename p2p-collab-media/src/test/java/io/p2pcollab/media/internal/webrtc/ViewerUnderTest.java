@@ -6,7 +6,6 @@ import io.p2pcollab.core.Hashes;
 import io.p2pcollab.core.PeerEntry;
 import io.p2pcollab.core.PeerId;
 import io.p2pcollab.core.SegmentRef;
-import io.p2pcollab.core.SegmentSignature;
 import io.p2pcollab.core.SegmentSigner;
 import io.p2pcollab.core.SignalMessage;
 import io.p2pcollab.core.StreamInfo;
@@ -26,7 +25,8 @@ import java.util.function.BiConsumer;
  * blocking, what neighbours ask of it), {@link SegmentFetcher} with {@link Transfers} and {@link
  * FetchPolicy#standard()}, and {@link Testimony}, wired as {@link WebRtcViewer} wires them, its
  * idle links swept every 250 ms. It joined stream {@code main}; the Coordinator listed the tester.
- * Its origin serves every segment as published, at once. The viewer serves nothing.
+ * Its origin serves every segment as published, at once, a signed stream's with its {@code
+ * P2P-Collab-Statement} header. The viewer serves nothing.
  */
 final class ViewerUnderTest implements PeerUnderTest {
 
@@ -42,6 +42,8 @@ final class ViewerUnderTest implements PeerUnderTest {
   private final SegmentFetcher fetcher;
   /** What the origin serves: the segments as the Media Server published them. */
   private final Map<SegmentRef, byte[]> published = new HashMap<>();
+  /** The statement header the origin sends with each segment of a signed stream. */
+  private final Map<SegmentRef, String> headers = new HashMap<>();
   private final List<Fetch> loads = new ArrayList<>();
 
   ViewerUnderTest(ManualClock clock, ManualTimers timers) {
@@ -66,9 +68,10 @@ final class ViewerUnderTest implements PeerUnderTest {
           }
 
           @Override
-          public void fromOrigin(SegmentRef ref, BiConsumer<byte[], String> done) {
+          public void fromOrigin(SegmentRef ref, BiConsumer<Origin.Answer, String> done) {
             byte[] bytes = published.get(ref);
-            timers.after(Duration.ZERO, () -> done.accept(bytes, bytes == null ? "404" : null));
+            timers.after(Duration.ZERO, () -> done.accept(
+                bytes == null ? null : new Origin.Answer(bytes, headers.get(ref)), bytes == null ? "404" : null));
           }
         });
     sweep();
@@ -102,20 +105,24 @@ final class ViewerUnderTest implements PeerUnderTest {
     connect(tester);
   }
 
-  /** A {@code load}, its statement read from the origin's list beforehand. */
+  /**
+   * A {@code load}. Of a signed stream (key {@link ConformanceTest#STREAM_KEY}), with no statement
+   * known: it comes with the answer. Of an unsigned one, its hash read from {@code hashes.json}
+   * beforehand.
+   */
   @Override
   public void load(SegmentRef ref, byte[] bytes, Duration deadline, boolean signed) {
     published.put(ref, bytes);
     SegmentStatements st;
     if (signed) {
-      SegmentSigner key = SegmentSigner.fromSeed(new byte[32]);
+      SegmentSigner key = ConformanceTest.STREAM_KEY;
       st = new SegmentStatements(StreamInfo.standardSigned(ref.stream(), key.publicKey()));
-      st.absorb(SegmentSignature.toJson(Map.of(ref, key.sign(ref, bytes))));
+      headers.put(ref, key.sign(ref, bytes).toEntryJson());
     } else {
       st = new SegmentStatements(StreamInfo.standard(ref.stream()));
       st.absorb("{\"" + ref.fileName() + "\":\"" + Hashes.sha256Hex(bytes) + "\"}");
+      assertThat(st.expected(ref)).as("the hash of %s", ref).isPresent();
     }
-    assertThat(st.expected(ref)).as("the statement of %s", ref).isPresent();
     Fetch f = new Fetch(ref, true);
     loads.add(f);
     fetcher.load(f, st, deadline, ORIGIN);
