@@ -50,11 +50,17 @@ public record StreamInfo(
   }
 
   /**
-   * The reference layout of a signed stream: {@link #standard(String)} plus {@code
+   * The reference layout of a signed stream: {@link #standard(String)} with the MPD's URL naming
+   * the run ({@code /live/{id}/manifest.mpd?run=} and the key's first 11 characters), plus {@code
    * /live/{id}/signatures.json} and {@code publicKey} (see {@link SegmentSigner#publicKey()}).
    */
   public static StreamInfo standardSigned(String id, String publicKey) {
-    return standard(id).signed(publicKey, "/live/" + id + "/signatures.json");
+    StreamInfo plain = standard(id);
+    // The key is new each time the stream starts: so is the MPD's URL, so that a player or CDN
+    // that keeps an MPD for its update period never serves one from an earlier run.
+    String run = publicKey.length() > 11 ? publicKey.substring(0, 11) : publicKey;
+    return new StreamInfo(id, plain.manifestUrl() + "?run=" + run, plain.hashesUrl(),
+        Objects.requireNonNull(publicKey, "publicKey"), "/live/" + id + "/signatures.json");
   }
 
   /** This stream with a public key and signatures URL. */

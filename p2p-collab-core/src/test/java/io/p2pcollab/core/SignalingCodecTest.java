@@ -88,7 +88,7 @@ class SignalingCodecTest {
     EXPECTED.put(
         "joined-signed",
         new Joined(
-            StreamInfo.standardSigned("main", "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"),
+            StreamInfo.standard("main").signed("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", "/live/main/signatures.json"),
             List.of(new PeerEntry(SP, true))));
     EXPECTED.put("peers", new Peers("main", List.of(new PeerEntry(B, false))));
     EXPECTED.put("peers-empty", new Peers("main", List.of()));
@@ -117,7 +117,7 @@ class SignalingCodecTest {
     EXPECTED.put(
         "stream-added-signed",
         new SignalMessage.StreamAdded(
-            StreamInfo.standardSigned("cam.alice", "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo")));
+            StreamInfo.standard("cam.alice").signed("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", "/live/cam.alice/signatures.json")));
     EXPECTED.put("stream-removed", new SignalMessage.StreamRemoved("cam.alice"));
     EXPECTED.put(
         "error-stream-taken", new Error(ErrorCode.STREAM_TAKEN, "stream 'main' is live already", "contribute"));

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * Serves the Media Server's live streams over HTTP, mounted at {@code /live/} of a JDK
  * {@link com.sun.net.httpserver.HttpServer} (docs/protocol.md §4): the MPD, init and media
  * segments, {@code hashes.json} and {@code signatures.json}. Segments are immutable and cached
- * for an hour; the MPD and the hash lists change every second and are never cached.
+ * for an hour; an encoder's MPD for its update period (it changes only on a restart, under a new
+ * URL); a contribution's MPD and the hash lists change every second and are never cached.
  *
  * <p>Other host servers (servlets, Netty) can serve the same paths from {@link MediaServer}'s
  * accessors; this handler is the reference. Threading: safe for the server's worker threads.
@@ -58,7 +59,12 @@ public final class MediaHttpHandler implements HttpHandler {
       String stream = m.group(1);
       String file = m.group(2);
       switch (file) {
-        case "manifest.mpd" -> send(exchange, store.manifest(stream), "application/dash+xml", "no-cache");
+        case "manifest.mpd" -> {
+          // An MPD numbered by duration changes only when the stream restarts, under a new URL:
+          // players and CDNs keep it for its update period. A contribution's grows every segment.
+          long maxAge = store.manifestMaxAge(stream).toSeconds();
+          send(exchange, store.manifest(stream), "application/dash+xml", maxAge > 0 ? "public, max-age=" + maxAge : "no-cache");
+        }
         case "hashes.json" -> send(exchange, store.hashesJson(stream), "application/json", "no-cache");
         case "signatures.json" -> send(exchange, store.signaturesJson(stream), "application/json", "no-cache");
         default -> {

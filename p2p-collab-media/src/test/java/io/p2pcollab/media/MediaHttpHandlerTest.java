@@ -59,6 +59,12 @@ class MediaHttpHandlerTest {
   }
 
   @Test
+  void aManifestPublishedWithAnUpdatePeriod_isCachedForIt() throws Exception {
+    store.publishManifest("main", "<MPD/>".getBytes(StandardCharsets.UTF_8), java.time.Duration.ofSeconds(60));
+    assertThat(get("/live/main/manifest.mpd?run=abc").headers().firstValue("Cache-Control")).hasValue("public, max-age=60");
+  }
+
+  @Test
   void segments_areImmutable_withTheirTypes_andCounted() throws Exception {
     var media = get("/live/main/chunk-stream0-00007.m4s");
     assertThat(media.body()).containsExactly(5, 6);

@@ -48,7 +48,10 @@ class MediaServerIT {
           Thread.sleep(200);
         }
         String mpd = get(base + "manifest.mpd");
-        assertThat(mpd).contains("type=\"dynamic\"", "<SegmentTimeline", "suggestedPresentationDelay=\"PT6S\"");
+        // Numbered by duration: the MPD stays the same for the run, players fetch it every 60 s.
+        assertThat(mpd).contains("type=\"dynamic\"", "duration=\"1000000\"", "minimumUpdatePeriod=\"PT60S\"",
+            "suggestedPresentationDelay=\"PT6S\"").doesNotContain("<SegmentTimeline");
+        assertThat(started.get(started.size() - 1).manifestUrl()).startsWith("/live/main/manifest.mpd?run=");
 
         Matcher newest = Pattern.compile("chunk-stream0-(\\d{5})\\.m4s").matcher(get(base + "hashes.json"));
         long last = 0;

@@ -10,6 +10,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -38,6 +39,11 @@ public final class FfmpegIngest implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(FfmpegIngest.class);
   private static final String MPD = "manifest.mpd";
+  /**
+   * How often players fetch the MPD again, and how long caches may keep it. It changes only when
+   * the stream restarts, and then its URL changes too ({@code StreamInfo.standardSigned}).
+   */
+  static final Duration MANIFEST_UPDATE_PERIOD = Duration.ofSeconds(60);
 
   private final LiveSource source;
   private final SegmentStore store;
@@ -83,7 +89,9 @@ public final class FfmpegIngest implements AutoCloseable {
         // A key frame starts every 1 s segment, whatever the input's frame rate.
         "-force_key_frames", "expr:gte(t,n_forced*1)", "-sc_threshold", "0",
         "-c:a", "aac", "-b:a", "64k", "-ac", "2",
-        "-f", "dash", "-seg_duration", "1", "-use_timeline", "1", "-use_template", "1",
+        // Segments numbered by a fixed duration, no SegmentTimeline: the MPD then stays the same
+        // for the whole run, so players fetch it rarely and a CDN may cache it (docs/protocol.md §4).
+        "-f", "dash", "-seg_duration", "1", "-use_timeline", "0", "-use_template", "1",
         "-window_size", Integer.toString(source.windowSegments()), "-extra_window_size", "5",
         "-remove_at_exit", "1",
         "-init_seg_name", "init-stream$RepresentationID$.m4s",
@@ -208,20 +216,22 @@ public final class FfmpegIngest implements AutoCloseable {
     } catch (NoSuchFileException e) {
       return;
     }
-    Map<String, Long> newest = Mpd.newestPerRepresentation(text);
-    if (newest.isEmpty()) {
+    // Players compute from the clock which segments exist: publish once every representation has
+    // its init segment and a first media segment here, so the first requests find them.
+    List<String> tracks = Mpd.representations(text);
+    if (tracks.isEmpty() || !Mpd.numberedByDuration(text)) {
       return;
     }
-    for (Map.Entry<String, Long> e : newest.entrySet()) {
-      String track = e.getKey();
+    for (String track : tracks) {
       if (!store.holds(source.stream(), SegmentRef.init(source.stream(), track).fileName())
-          || !store.holds(source.stream(), new SegmentRef(source.stream(), track, e.getValue()).fileName())) {
+          || store.window(source.stream()).stream().noneMatch(r -> !r.isInit() && r.track().equals(track))) {
         return; // not all of it is hashed yet: try again on the next poll
       }
     }
     lastMpdModified = modified;
     double delay = source.presentationDelay().toMillis() / 1000.0;
-    store.publishManifest(source.stream(), Mpd.withPresentationDelay(text, delay).getBytes(StandardCharsets.UTF_8));
+    String published = Mpd.withUpdatePeriod(Mpd.withPresentationDelay(text, delay), MANIFEST_UPDATE_PERIOD.toSeconds());
+    store.publishManifest(source.stream(), published.getBytes(StandardCharsets.UTF_8), MANIFEST_UPDATE_PERIOD);
   }
 
   private void clean() throws IOException {

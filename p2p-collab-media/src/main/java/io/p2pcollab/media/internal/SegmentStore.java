@@ -6,6 +6,7 @@ import io.p2pcollab.core.SegmentSignature;
 import io.p2pcollab.core.SegmentSigner;
 import io.p2pcollab.core.SegmentSource;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,7 @@ public final class SegmentStore implements SegmentSource {
     final int window;
     final Map<String, Stored> files = new LinkedHashMap<>(); // insertion order = arrival order
     byte[] manifest;
+    Duration manifestMaxAge = Duration.ZERO;
 
     Stream(int window) {
       this.window = window;
@@ -117,12 +119,27 @@ public final class SegmentStore implements SegmentSource {
     return Optional.ofNullable(s == null ? null : s.files.get(fileName));
   }
 
-  /** Publishes an MPD whose segments are all held (the caller checks). */
-  public synchronized void publishManifest(String stream, byte[] mpd) {
+  /** Publishes an MPD whose segments are all held (the caller checks), never to be cached. */
+  public void publishManifest(String stream, byte[] mpd) {
+    publishManifest(stream, mpd, Duration.ZERO);
+  }
+
+  /**
+   * Publishes an MPD whose segments are all held (the caller checks), which players and caches
+   * may keep for {@code maxAge} (zero: they must ask again every time).
+   */
+  public synchronized void publishManifest(String stream, byte[] mpd, Duration maxAge) {
     Stream s = streams.get(stream);
     if (s != null) {
       s.manifest = mpd.clone();
+      s.manifestMaxAge = maxAge;
     }
+  }
+
+  /** How long the stream's MPD may be cached; zero if it may not be (or there is none). */
+  public synchronized Duration manifestMaxAge(String stream) {
+    Stream s = streams.get(stream);
+    return s == null ? Duration.ZERO : s.manifestMaxAge;
   }
 
   public synchronized Optional<byte[]> manifest(String stream) {

@@ -52,4 +52,37 @@ class MpdTest {
     assertThat(Mpd.withPresentationDelay(MPD, 6)).contains("suggestedPresentationDelay=\"PT6S\"").doesNotContain("PT1S\"");
     assertThat(Mpd.withPresentationDelay("<MPD type=\"dynamic\"></MPD>", 2.5)).startsWith("<MPD suggestedPresentationDelay=\"PT2.5S\" type=");
   }
+
+  static final String NUMBERED =
+      """
+      <MPD type="dynamic" minimumUpdatePeriod="PT500S" suggestedPresentationDelay="PT1S">
+        <Period id="0" start="PT0.0S">
+          <AdaptationSet id="0" contentType="video">
+            <Representation id="0" mimeType="video/mp4">
+              <SegmentTemplate timescale="1000000" duration="1000000" startNumber="1">
+              </SegmentTemplate>
+            </Representation>
+          </AdaptationSet>
+          <AdaptationSet id="1" contentType="audio">
+            <Representation id="1" mimeType="audio/mp4">
+              <SegmentTemplate timescale="1000000" duration="1000000" startNumber="1">
+              </SegmentTemplate>
+            </Representation>
+          </AdaptationSet>
+        </Period>
+      </MPD>
+      """;
+
+  @Test
+  void anMpdNumberedByDuration_isToldFromOneWithATimeline() {
+    assertThat(Mpd.numberedByDuration(NUMBERED)).isTrue();
+    assertThat(Mpd.numberedByDuration(MPD)).isFalse();
+    assertThat(Mpd.representations(NUMBERED)).containsExactly("0", "1");
+  }
+
+  @Test
+  void updatePeriod_isReplaced_orAdded() {
+    assertThat(Mpd.withUpdatePeriod(NUMBERED, 60)).contains("minimumUpdatePeriod=\"PT60S\"").doesNotContain("PT500S");
+    assertThat(Mpd.withUpdatePeriod("<MPD type=\"dynamic\"></MPD>", 60)).startsWith("<MPD minimumUpdatePeriod=\"PT60S\" type=");
+  }
 }
