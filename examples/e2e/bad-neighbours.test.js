@@ -29,6 +29,7 @@ async function makeSlow(page) {
   await page.evaluate(async () => {
     const { split } = await import('/p2p-collab/wire.js');
     const { fileName } = await import('/p2p-collab/content-loader.js');
+    const { statementMessage } = await import('/p2p-collab/stream-state.js');
     const loader = window['p2pDemo'].player.loader;
     const cancelled = new Set();
     const onWire = loader.onWire.bind(loader);
@@ -39,6 +40,8 @@ async function makeSlow(page) {
       const own = loader.streams.get(m.stream)?.cache.get(fileName(m.track, m.number));
       if (!own) return void n.link.send({ type: 'ERROR', requestId: m.requestId, code: 1, message: 'not held' });
       const chunks = split(m.requestId, own.data);
+      // An honest answer, only slow: the statement first (docs/protocol.md §2.7), then the chunks.
+      if (own.statement) n.link.send(statementMessage(m.requestId, own.statement));
       const next = (i) => {
         if (i >= chunks.length || cancelled.has(`${id}/${m.requestId}`) || !n.link.isOpen) return;
         n.link.send(chunks[i]);

@@ -15,10 +15,12 @@ async function makeHostile(page, mode) {
     const { fileName } = await import('/p2p-collab/content-loader.js');
     const { statementMessage } = await import('/p2p-collab/stream-state.js');
     const loader = window['p2pDemo'].player.loader;
-    loader.serve = (n, m) => {
+    loader.serve = (n, m, id) => {
       const keys = [...loader.cache.keys()];
       const own = loader.cache.get(fileName(m.track, m.number));
-      if (!own) return;
+      // Not held (it slid out of the window): answered as honestly as any page, so that bad
+      // bytes are the only fault these pages commit.
+      if (!own) return void n.link.send({ type: 'ERROR', requestId: m.requestId, code: 1, message: 'not held' });
       let bad;
       let statement = own.statement;
       if (mode === 'flip') {
@@ -35,6 +37,7 @@ async function makeHostile(page, mode) {
       if (statement) n.link.send({ ...statementMessage(m.requestId, statement) });
       for (const chunk of split(m.requestId, bad)) n.link.send(chunk);
       window['hostileServed'] = (window['hostileServed'] ?? 0) + 1;
+      (window['hostileServedTo'] ??= []).push(id);
     };
   }, mode);
 }
@@ -64,7 +67,8 @@ test('hostile peers are cut at their first bad segment; honest viewers play only
     await sleep(25_000);
 
     const served = await Promise.all([flipper, replayer].map((v) => v.page.evaluate(() => window['hostileServed'] ?? 0)));
-    console.log(`hostile pages served ${served[0]} flipped and ${served[1]} replayed segments`);
+    const servedTo = await Promise.all([flipper, replayer].map((v) => v.page.evaluate(() => window['hostileServedTo'] ?? [])));
+    console.log(`hostile pages served ${served[0]} flipped and ${served[1]} replayed segments, to ${JSON.stringify(servedTo)}`);
     const detected = new Map(hostileIds.map((id) => [id, 0]));
     for (const [i, v] of honest.entries()) {
       const r = await v.page.evaluate(async () => {
