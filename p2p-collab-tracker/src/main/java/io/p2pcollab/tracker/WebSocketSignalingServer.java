@@ -303,6 +303,11 @@ public final class WebSocketSignalingServer implements AutoCloseable {
       server.stop(1000, "server closing");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (java.nio.channels.ClosedSelectorException e) {
+      // Java-WebSocket's stop() sends close frames to the open sockets; when its selector thread
+      // has already ended (it may, while sockets close on their own), the write demand meets a
+      // closed selector. The server is stopped all the same: nothing is left to close.
+      log.debug("signaling server stopped while its selector was already closed");
     }
   }
 
